@@ -1,0 +1,53 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "jwtk",
+    products: [
+        .library(name: "JWTK", targets: ["JWTK"]),
+        .executable(name: "jwtk", targets: ["jwtk"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CJWTKOpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        .systemLibrary(
+            name: "CJWTKJansson",
+            pkgConfig: "jansson",
+            providers: [.apt(["libjansson-dev"]), .brew(["jansson"])]
+        ),
+        .target(
+            name: "CJWTKShims",
+            dependencies: ["CJWTKOpenSSL", "CJWTKJansson"],
+            cSettings: [.unsafeFlags(["-gdwarf-4"])]
+        ),
+        .target(
+            name: "JWTK",
+            dependencies: ["CJWTKOpenSSL", "CJWTKJansson", "CJWTKShims"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "jwtk",
+            dependencies: [
+                "JWTK",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "JWTKTests",
+            dependencies: ["JWTK"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

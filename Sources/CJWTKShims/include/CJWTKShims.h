@@ -1,0 +1,111 @@
+// CJWTKShims: the small C layer between jwtk's Swift code and OpenSSL 3 / jansson.
+//
+// Why each function exists (everything else is called from Swift directly):
+// - OSSL_PARAM-based key construction keeps the parameter *names* in C static storage. Passed from
+//   Swift, OSSL_PKEY_PARAM_* string macros become temporaries that OSSL_PARAM keeps a pointer to
+//   (a use-after-free that only debug builds and ASan show).
+// - EVP_PKEY_Q_keygen is variadic and OPENSSL_free / json_typeof are macros: Swift imports none of them.
+// - The verify/sign helpers keep the per-call EVP contexts, their set-up and their cleanup in one
+//   place, so the Swift side holds no context pointers on the verification path.
+#ifndef CJWTK_SHIMS_H
+#define CJWTK_SHIMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <openssl/evp.h>
+#include <jansson.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- key kinds, curves, hashes as small integers (no strings cross the boundary) ---- */
+enum {
+    CJWTK_KIND_UNKNOWN = 0,
+    CJWTK_KIND_RSA = 1,
+    CJWTK_KIND_EC = 2,
+    CJWTK_KIND_ED25519 = 3,
+    CJWTK_KIND_ED448 = 4,
+    CJWTK_KIND_RSA_PSS = 5,
+};
+/* curves are named by their field size in bits: 256 (P-256), 384 (P-384), 521 (P-521) */
+/* hashes by their output size in bits: 256, 384, 512 */
+
+/* ---- errors ---- */
+/// Pops every queued OpenSSL error of this thread; writes the first one's text into buf. Returns its code (0 = none).
+unsigned long CJWTKShims_take_errors(char *buf, size_t len);
+void CJWTKShims_clear_errors(void);
+
+/* ---- jansson macros ---- */
+int CJWTKShims_json_typeof(const json_t *json);
+const char *CJWTKShims_json_error_text(const json_error_t *error);
+
+/* ---- public-key construction ---- */
+EVP_PKEY *CJWTKShims_rsa_public(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen);
+/// d is required; p, q, dp, dq, qi may all be NULL (then only n, e, d are given).
+EVP_PKEY *CJWTKShims_rsa_private(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen,
+                                 const uint8_t *d, size_t dlen, const uint8_t *p, size_t plen,
+                                 const uint8_t *q, size_t qlen, const uint8_t *dp, size_t dplen,
+                                 const uint8_t *dq, size_t dqlen, const uint8_t *qi, size_t qilen);
+/// point = 0x04 || x || y. The point is checked to be on the curve.
+EVP_PKEY *CJWTKShims_ec_public(int curve, const uint8_t *point, size_t pointlen);
+EVP_PKEY *CJWTKShims_ec_private(int curve, const uint8_t *point, size_t pointlen, const uint8_t *d, size_t dlen);
+EVP_PKEY *CJWTKShims_okp_public(int kind, const uint8_t *raw, size_t len);
+EVP_PKEY *CJWTKShims_okp_private(int kind, const uint8_t *raw, size_t len);
+
+/* DER inputs */
+EVP_PKEY *CJWTKShims_public_from_spki_der(const uint8_t *der, size_t len);
+EVP_PKEY *CJWTKShims_public_from_pkcs1_der(const uint8_t *der, size_t len);
+EVP_PKEY *CJWTKShims_public_from_certificate_der(const uint8_t *der, size_t len);
+EVP_PKEY *CJWTKShims_private_from_der(const uint8_t *der, size_t len);
+/// Writes the SubjectPublicKeyInfo DER of the key; returns its length, or -1 (also when cap is too small).
+int CJWTKShims_public_to_spki_der(const EVP_PKEY *pkey, uint8_t *out, size_t cap);
+/// PKCS#8 DER of a private key; returns its length or -1.
+int CJWTKShims_private_to_pkcs8_der(const EVP_PKEY *pkey, uint8_t *out, size_t cap);
+
+/* ---- key facts and export ---- */
+int CJWTKShims_key_kind(const EVP_PKEY *pkey);
+int CJWTKShims_key_bits(const EVP_PKEY *pkey);
+int CJWTKShims_ec_curve(const EVP_PKEY *pkey);
+int CJWTKShims_has_private(const EVP_PKEY *pkey);
+/// RSA modulus and public exponent, big-endian without leading zeros. Returns 1 on success.
+int CJWTKShims_rsa_export(const EVP_PKEY *pkey, uint8_t *n, size_t ncap, size_t *nlen, uint8_t *e, size_t ecap, size_t *elen);
+/// EC affine coordinates, each left-padded to coordlen bytes. Returns 1 on success.
+int CJWTKShims_ec_export(const EVP_PKEY *pkey, uint8_t *x, uint8_t *y, size_t coordlen);
+int CJWTKShims_raw_public(const EVP_PKEY *pkey, uint8_t *out, size_t cap, size_t *len);
+/// Full public-key validation (EVP_PKEY_public_check). Returns 1 when valid.
+int CJWTKShims_public_check(EVP_PKEY *pkey);
+
+/* ---- digests, MACs ---- */
+const EVP_MD *CJWTKShims_md(int hashbits);
+int CJWTKShims_digest(int hashbits, const uint8_t *msg, size_t len, uint8_t *out, size_t *outlen);
+/// A keyed HMAC context used as a template (duplicated per computation). NULL on failure.
+EVP_MAC_CTX *CJWTKShims_hmac_template(int hashbits, const uint8_t *key, size_t keylen);
+/// HMAC of msg with a duplicate of the template. Returns 1 on success.
+int CJWTKShims_hmac_compute(const EVP_MAC_CTX *tmpl, const uint8_t *msg, size_t len, uint8_t *out, size_t cap, size_t *outlen);
+/// One-shot HMAC with a fresh context (used by the signer).
+int CJWTKShims_hmac_oneshot(int hashbits, const uint8_t *key, size_t keylen, const uint8_t *msg, size_t len, uint8_t *out, size_t cap, size_t *outlen);
+
+/* ---- signatures ---- */
+enum { CJWTK_PAD_DEFAULT = 0, CJWTK_PAD_PKCS1 = 1, CJWTK_PAD_PSS = 2 };
+/// Verifies sig over msg. hashbits 0 means "no digest" (EdDSA). Returns 1 valid, 0 invalid, -1 internal error.
+int CJWTKShims_verify(EVP_PKEY *pkey, int hashbits, int padding, const uint8_t *sig, size_t siglen, const uint8_t *msg, size_t msglen);
+/// Signs msg; returns the signature length, or -1.
+int CJWTKShims_sign(EVP_PKEY *pkey, int hashbits, int padding, const uint8_t *msg, size_t msglen, uint8_t *out, size_t cap);
+/// ECDSA raw R||S (2*coordlen bytes) to DER, after checking 1 <= r, s <= n-1 for the curve.
+/// Returns the DER length; -2 when r or s is out of range; -1 on other errors.
+int CJWTKShims_ecdsa_raw_to_der(int curve, const uint8_t *raw, size_t rawlen, uint8_t *out, size_t cap);
+/// ECDSA DER to raw R||S, each coordinate left-padded to coordlen. Returns 2*coordlen, or -1.
+int CJWTKShims_ecdsa_der_to_raw(const uint8_t *der, size_t derlen, size_t coordlen, uint8_t *out);
+
+/* ---- key generation and randomness ---- */
+EVP_PKEY *CJWTKShims_generate_rsa(unsigned int bits);
+EVP_PKEY *CJWTKShims_generate_ec(int curve);
+EVP_PKEY *CJWTKShims_generate_okp(int kind);
+int CJWTKShims_random(uint8_t *out, size_t len);
+int CJWTKShims_memcmp(const void *a, const void *b, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,326 @@
+internal import CJWTKOpenSSL
+internal import CJWTKShims
+
+/// Owner of one OpenSSL `EVP_PKEY` (+1 reference, freed in `deinit`).
+///
+/// Immutable after construction. openssl-threads(7) allows one `EVP_PKEY` to be used from many threads at
+/// once as long as nothing modifies it; jwtk only passes it to verification, signing and export calls,
+/// which read it. So one instance is shared by every verification on every thread.
+final class EVPKey: @unchecked Sendable {
+    enum Kind: Int32 {
+        case unknown = 0, rsa = 1, ec = 2, ed25519 = 3, ed448 = 4, rsaPSS = 5
+    }
+
+    fileprivate let pkey: OpaquePointer  // EVP_PKEY *, +1
+    let kind: Kind
+    let bits: Int
+    /// 256, 384 or 521 for EC keys; 0 otherwise.
+    let curve: Int
+    let hasPrivate: Bool
+
+    private init(takingOwnershipOf pkey: OpaquePointer) {
+        self.pkey = pkey
+        self.kind = Kind(rawValue: CJWTKShims_key_kind(pkey)) ?? .unknown
+        self.bits = Int(CJWTKShims_key_bits(pkey))
+        self.curve = self.kind == .ec ? Int(CJWTKShims_ec_curve(pkey)) : 0
+        self.hasPrivate = CJWTKShims_has_private(pkey) == 1
+    }
+
+    deinit { EVP_PKEY_free(pkey) }
+
+    /// Wraps a freshly created key or turns OpenSSL's error queue into an `invalidKey` error.
+    private static func wrap(_ pkey: OpaquePointer?, _ what: @autoclosure () -> String) throws(JWTKError) -> EVPKey {
+        guard let pkey else {
+            throw JWTKError(.invalidKey, what(), openSSLErrors: OpenSSLErrors.take())
+        }
+        OpenSSLErrors.clear()
+        return EVPKey(takingOwnershipOf: pkey)
+    }
+
+    // MARK: construction
+
+    static func rsaPublic(n: [UInt8], e: [UInt8]) throws(JWTKError) -> EVPKey {
+        try wrap(CJWTKShims_rsa_public(n, n.count, e, e.count), "RSA public key (n, e) rejected by OpenSSL")
+    }
+
+    static func rsaPrivate(
+        n: [UInt8], e: [UInt8], d: [UInt8], primes: (p: [UInt8], q: [UInt8], dp: [UInt8], dq: [UInt8], qi: [UInt8])?
+    ) throws(JWTKError) -> EVPKey {
+        let key: OpaquePointer?
+        if let primes {
+            key = CJWTKShims_rsa_private(
+                n, n.count, e, e.count, d, d.count, primes.p, primes.p.count, primes.q, primes.q.count,
+                primes.dp, primes.dp.count, primes.dq, primes.dq.count, primes.qi, primes.qi.count)
+        } else {
+            key = CJWTKShims_rsa_private(n, n.count, e, e.count, d, d.count, nil, 0, nil, 0, nil, 0, nil, 0, nil, 0)
+        }
+        return try wrap(key, "RSA private key rejected by OpenSSL")
+    }
+
+    static func ecPublic(curve: Int, x: [UInt8], y: [UInt8]) throws(JWTKError) -> EVPKey {
+        let point = [0x04] + x + y
+        return try wrap(
+            CJWTKShims_ec_public(Int32(curve), point, point.count), "EC point is not a valid P-\(curve) public key (not on the curve?)")
+    }
+
+    static func ecPrivate(curve: Int, x: [UInt8], y: [UInt8], d: [UInt8]) throws(JWTKError) -> EVPKey {
+        let point = [0x04] + x + y
+        return try wrap(CJWTKShims_ec_private(Int32(curve), point, point.count, d, d.count), "EC private key rejected by OpenSSL")
+    }
+
+    static func okpPublic(_ kind: Kind, raw: [UInt8]) throws(JWTKError) -> EVPKey {
+        try wrap(CJWTKShims_okp_public(kind.rawValue, raw, raw.count), "OKP public key rejected by OpenSSL")
+    }
+
+    static func okpPrivate(_ kind: Kind, raw: [UInt8]) throws(JWTKError) -> EVPKey {
+        try wrap(CJWTKShims_okp_private(kind.rawValue, raw, raw.count), "OKP private key rejected by OpenSSL")
+    }
+
+    static func publicFromSPKI(der: [UInt8]) throws(JWTKError) -> EVPKey {
+        try wrap(CJWTKShims_public_from_spki_der(der, der.count), "not a DER SubjectPublicKeyInfo")
+    }
+
+    static func publicFromPKCS1(der: [UInt8]) throws(JWTKError) -> EVPKey {
+        try wrap(CJWTKShims_public_from_pkcs1_der(der, der.count), "not a DER PKCS#1 RSAPublicKey")
+    }
+
+    static func publicFromCertificate(der: [UInt8]) throws(JWTKError) -> EVPKey {
+        try wrap(CJWTKShims_public_from_certificate_der(der, der.count), "not a DER X.509 certificate")
+    }
+
+    static func privateFromDER(der: [UInt8]) throws(JWTKError) -> EVPKey {
+        try wrap(CJWTKShims_private_from_der(der, der.count), "not a DER private key (PKCS#8, PKCS#1 or SEC1)")
+    }
+
+    static func generateRSA(bits: Int) throws(JWTKError) -> EVPKey {
+        try wrap(CJWTKShims_generate_rsa(UInt32(bits)), "RSA key generation failed")
+    }
+
+    static func generateEC(curve: Int) throws(JWTKError) -> EVPKey {
+        try wrap(CJWTKShims_generate_ec(Int32(curve)), "EC key generation failed")
+    }
+
+    static func generateOKP(_ kind: Kind) throws(JWTKError) -> EVPKey {
+        try wrap(CJWTKShims_generate_okp(kind.rawValue), "OKP key generation failed")
+    }
+
+    // MARK: export
+
+    func rsaComponents() -> (n: [UInt8], e: [UInt8])? {
+        var n = [UInt8](repeating: 0, count: 2048)
+        var e = [UInt8](repeating: 0, count: 512)
+        var nlen = 0
+        var elen = 0
+        guard CJWTKShims_rsa_export(pkey, &n, n.count, &nlen, &e, e.count, &elen) == 1 else {
+            OpenSSLErrors.clear()
+            return nil
+        }
+        return (Array(n[..<nlen]), Array(e[..<elen]))
+    }
+
+    func ecCoordinates() -> (x: [UInt8], y: [UInt8])? {
+        let size = (curve + 7) / 8
+        guard size > 0 else { return nil }
+        var x = [UInt8](repeating: 0, count: size)
+        var y = [UInt8](repeating: 0, count: size)
+        guard CJWTKShims_ec_export(pkey, &x, &y, size) == 1 else {
+            OpenSSLErrors.clear()
+            return nil
+        }
+        return (x, y)
+    }
+
+    func rawPublic() -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: 64)
+        var len = 0
+        guard CJWTKShims_raw_public(pkey, &out, out.count, &len) == 1 else {
+            OpenSSLErrors.clear()
+            return nil
+        }
+        return Array(out[..<len])
+    }
+
+    func spkiDER() -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: 4096)
+        let len = CJWTKShims_public_to_spki_der(pkey, &out, out.count)
+        guard len > 0 else {
+            OpenSSLErrors.clear()
+            return nil
+        }
+        return Array(out[..<Int(len)])
+    }
+
+    func pkcs8DER() -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: 8192)
+        let len = CJWTKShims_private_to_pkcs8_der(pkey, &out, out.count)
+        guard len > 0 else {
+            OpenSSLErrors.clear()
+            return nil
+        }
+        return Array(out[..<Int(len)])
+    }
+
+    /// Whether both keys have the same public component (EVP_PKEY_eq).
+    func samePublicKey(as other: EVPKey) -> Bool {
+        let result = EVP_PKEY_eq(pkey, other.pkey) == 1
+        OpenSSLErrors.clear()
+        return result
+    }
+
+    // MARK: signatures
+
+    enum Padding: Int32 {
+        case none = 0, pkcs1 = 1, pss = 2
+    }
+
+    /// Verifies `signature` over `message`. `hashBits` 0 means the algorithm hashes internally (EdDSA).
+    /// Returns false for a signature that does not verify; throws only when OpenSSL itself fails.
+    func verify(
+        signature: UnsafeBufferPointer<UInt8>, message: UnsafeBufferPointer<UInt8>, hashBits: Int, padding: Padding
+    ) throws(JWTKError) -> Bool {
+        let result = CJWTKShims_verify(
+            pkey, Int32(hashBits), padding.rawValue, signature.baseAddress, signature.count, message.baseAddress,
+            message.count)
+        switch result {
+        case 1: return true
+        case 0: return false
+        default:
+            OpenSSLErrors.clear()
+            throw JWTKError(.cryptoFailure, "OpenSSL could not set up signature verification")
+        }
+    }
+
+    /// Verifies a raw R||S ECDSA signature: exact length, 1 <= r, s < n, then DER for OpenSSL.
+    func verifyECDSA(rawSignature: UnsafeBufferPointer<UInt8>, message: UnsafeBufferPointer<UInt8>, hashBits: Int) throws(JWTKError) -> Bool
+    {
+        let coordinate = (curve + 7) / 8
+        guard rawSignature.count == 2 * coordinate, let raw = rawSignature.baseAddress else { return false }
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 160) { der throws(JWTKError) -> Bool in
+            let length = CJWTKShims_ecdsa_raw_to_der(Int32(curve), raw, rawSignature.count, der.baseAddress, der.count)
+            if length == -2 { return false }  // r or s out of range (includes r = s = 0)
+            guard length > 0 else {
+                OpenSSLErrors.clear()
+                throw JWTKError(.cryptoFailure, "OpenSSL could not encode the ECDSA signature")
+            }
+            return try verify(
+                signature: UnsafeBufferPointer(rebasing: der[..<Int(length)]), message: message, hashBits: hashBits,
+                padding: .none)
+        }
+    }
+
+    func sign(message: [UInt8], hashBits: Int, padding: Padding) throws(JWTKError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 2048)
+        let len = CJWTKShims_sign(pkey, Int32(hashBits), padding.rawValue, message, message.count, &out, out.count)
+        guard len > 0 else {
+            throw JWTKError(.cryptoFailure, "OpenSSL signing failed", openSSLErrors: OpenSSLErrors.take())
+        }
+        return Array(out[..<Int(len)])
+    }
+
+    /// Signs with ECDSA and returns raw R||S (RFC 7518 §3.4).
+    func signECDSA(message: [UInt8], hashBits: Int) throws(JWTKError) -> [UInt8] {
+        let der = try sign(message: message, hashBits: hashBits, padding: .none)
+        let coordinate = (curve + 7) / 8
+        var raw = [UInt8](repeating: 0, count: 2 * coordinate)
+        guard CJWTKShims_ecdsa_der_to_raw(der, der.count, coordinate, &raw) == Int32(2 * coordinate) else {
+            throw JWTKError(.cryptoFailure, "OpenSSL returned an unreadable ECDSA signature", openSSLErrors: OpenSSLErrors.take())
+        }
+        return raw
+    }
+}
+
+/// An HMAC secret with one keyed `EVP_MAC_CTX` template per hash (+1 each, freed in `deinit`).
+///
+/// The templates are never modified after `init`: each computation duplicates one (`EVP_MAC_CTX_dup`), so
+/// concurrent use from many threads only reads them.
+final class HMACSecret: @unchecked Sendable {
+    let bytes: [UInt8]
+    private let templates: [OpaquePointer?]  // index 0: SHA-256, 1: SHA-384, 2: SHA-512
+
+    init(bytes: [UInt8]) throws(JWTKError) {
+        self.bytes = bytes
+        var made: [OpaquePointer?] = []
+        for bits in [256, 384, 512] {
+            made.append(CJWTKShims_hmac_template(Int32(bits), bytes, bytes.count))
+        }
+        templates = made
+        if made.contains(where: { $0 == nil }) {
+            for t in made { if let t { EVP_MAC_CTX_free(t) } }
+            throw JWTKError(.cryptoFailure, "OpenSSL could not create an HMAC context", openSSLErrors: OpenSSLErrors.take())
+        }
+    }
+
+    deinit { for t in templates { if let t { EVP_MAC_CTX_free(t) } } }
+
+    private static func index(_ hashBits: Int) -> Int { hashBits == 256 ? 0 : hashBits == 384 ? 1 : 2 }
+
+    /// Computes the MAC and compares it with `signature` in constant time (CRYPTO_memcmp).
+    func verify(signature: UnsafeBufferPointer<UInt8>, message: UnsafeBufferPointer<UInt8>, hashBits: Int) throws(JWTKError) -> Bool {
+        let expectedLength = hashBits / 8
+        guard signature.count == expectedLength, let template = templates[Self.index(hashBits)] else { return false }
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { mac throws(JWTKError) -> Bool in
+            var length = 0
+            guard CJWTKShims_hmac_compute(template, message.baseAddress, message.count, mac.baseAddress, mac.count, &length) == 1,
+                length == expectedLength
+            else {
+                OpenSSLErrors.clear()
+                throw JWTKError(.cryptoFailure, "OpenSSL HMAC computation failed")
+            }
+            return CJWTKShims_memcmp(mac.baseAddress, signature.baseAddress, length) == 0
+        }
+    }
+
+    func sign(message: [UInt8], hashBits: Int) throws(JWTKError) -> [UInt8] {
+        guard let template = templates[Self.index(hashBits)] else { throw JWTKError(.cryptoFailure, "no HMAC context") }
+        var out = [UInt8](repeating: 0, count: 64)
+        var length = 0
+        guard CJWTKShims_hmac_compute(template, message, message.count, &out, out.count, &length) == 1 else {
+            throw JWTKError(.cryptoFailure, "OpenSSL HMAC computation failed", openSSLErrors: OpenSSLErrors.take())
+        }
+        return Array(out[..<length])
+    }
+}
+
+/// Hashing and randomness.
+enum Crypto {
+    /// SHA-256/384/512 of `bytes`.
+    static func digest(_ bytes: [UInt8], hashBits: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 64)
+        var len = 0
+        guard CJWTKShims_digest(Int32(hashBits), bytes, bytes.count, &out, &len) == 1 else {
+            OpenSSLErrors.clear()
+            return []
+        }
+        return Array(out[..<len])
+    }
+
+    static func randomBytes(_ count: Int) throws(JWTKError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        guard CJWTKShims_random(&out, count) == 1 else {
+            throw JWTKError(.cryptoFailure, "RAND_bytes failed", openSSLErrors: OpenSSLErrors.take())
+        }
+        return out
+    }
+
+    /// Constant-time equality (CRYPTO_memcmp); false when lengths differ.
+    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.count == b.count && (a.isEmpty || CJWTKShims_memcmp(a, b, a.count) == 0)
+    }
+
+    /// The OpenSSL version this process runs against.
+    static var openSSLVersion: String { String(cString: OpenSSL_version(Int32(OPENSSL_VERSION))) }
+}
+
+/// OpenSSL's per-thread error queue.
+enum OpenSSLErrors {
+    /// Pops and returns every queued error of this thread (the first one's text).
+    static func take() -> [String] {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let code = CJWTKShims_take_errors(&buffer, buffer.count)
+        guard code != 0 else { return [] }
+        let text = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        return [text]
+    }
+
+    static func clear() { CJWTKShims_clear_errors() }
+}

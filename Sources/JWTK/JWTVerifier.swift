@@ -1,0 +1,230 @@
+/// Verifies compact JWS/JWT tokens against a ``Keyring`` and a ``VerificationPolicy``.
+///
+/// `verify` is synchronous, allocation-light and safe to call from any number of threads at once: the
+/// verifier is an immutable value, keys are shared read-only, and every OpenSSL context lives only for the
+/// duration of one call. Nothing on this path touches the network or awaits.
+///
+/// Order of checks (a later check never runs when an earlier one fails, so a forged token never reports a
+/// claim error): token shape and size → header (JSON, `alg`, `crit`, `b64`) → algorithm allow-list → key
+/// selection (`kid`, key family, key strength) → signature → claims (`typ`, `exp`, `nbf`, `iat`, age, `iss`,
+/// `aud`, `sub`, required claims, OpenID Connect rules).
+///
+/// ```swift
+/// let keys = try JWKSet(json: jwksText)
+/// let verifier = JWTVerifier(keyring: Keyring(jwks: keys),
+///                            policy: .openIDConnect(issuer: "https://auth.example.com", clientID: "my-app"))
+/// let jwt = try verifier.verify(idToken)
+/// print(try jwt.claims.subject ?? "?")
+/// ```
+public struct JWTVerifier: Sendable {
+    /// Where keys come from; may be refreshed concurrently.
+    public let keyring: Keyring
+    /// What is checked.
+    public var policy: VerificationPolicy
+
+    /// Creates a verifier over a keyring.
+    public init(keyring: Keyring, policy: VerificationPolicy = VerificationPolicy()) {
+        self.keyring = keyring
+        self.policy = policy
+    }
+
+    /// Creates a verifier over a fixed set of keys.
+    public init(keys: [VerificationKey], policy: VerificationPolicy = VerificationPolicy()) {
+        self.init(keyring: Keyring(keys: keys), policy: policy)
+    }
+
+    /// Verifies a compact JWT: signature first, then every claim rule of the policy.
+    ///
+    /// - Returns: the header, the claims and the key that verified the token.
+    /// - Throws: ``JWTKError``; see ``JWTKError/Code`` for the codes. Signature and key errors always win
+    ///   over claim errors.
+    public func verify(_ token: String) throws(JWTKError) -> VerifiedJWT {
+        try withUTF8Bytes(of: token) { bytes throws(JWTKError) in try verify(bytes: bytes) }
+    }
+
+    /// Verifies a compact JWT given as UTF-8 bytes; see ``verify(_:)``.
+    public func verify(bytes: [UInt8]) throws(JWTKError) -> VerifiedJWT {
+        let result: Result<VerifiedJWT, JWTKError> = bytes.withUnsafeBufferPointer { buffer in
+            do throws(JWTKError) { return .success(try verify(bytes: buffer)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    func verify(bytes: UnsafeBufferPointer<UInt8>) throws(JWTKError) -> VerifiedJWT {
+        let jws = try verifyJWS(bytes: bytes, detachedPayload: nil)
+        if let cty = jws.header.contentType, JOSEHeader.normalizedType(cty) == "jwt" {
+            throw JWTKError(.invalidPayload, "the payload is a nested JWT (cty \"\(cty)\"); nested tokens are not supported", claim: "cty")
+        }
+        let document = try JSONDocument.parse(jws.payload, maxDepth: policy.limits.maxJSONDepth, what: "claims")
+        let root = document.rootValue
+        guard root.kind == .object else {
+            throw JWTKError(.invalidPayload, "the JWT claims must be a JSON object, found \(root.kind.rawValue)")
+        }
+        let claims = JWTClaims(json: root, payload: jws.payload)
+        try ClaimValidator(policy: policy).validate(claims, header: jws.header, algorithm: jws.algorithm, key: jws.key)
+        return VerifiedJWT(header: jws.header, claims: claims, algorithm: jws.algorithm, key: jws.key)
+    }
+
+    /// Verifies only the signature of a compact JWS whose payload is arbitrary bytes; no claim is checked.
+    ///
+    /// - Parameter detachedPayload: for a JWS with detached content (RFC 7515 Appendix F), the payload; the
+    ///   token's payload segment must then be empty.
+    /// - Throws: ``JWTKError`` (shape, header, algorithm, key and signature codes).
+    public func verifySignature(_ token: String, detachedPayload: [UInt8]? = nil) throws(JWTKError) -> VerifiedJWS {
+        try withUTF8Bytes(of: token) { bytes throws(JWTKError) in try verifyJWS(bytes: bytes, detachedPayload: detachedPayload) }
+    }
+
+    func verifyJWS(bytes: UnsafeBufferPointer<UInt8>, detachedPayload: [UInt8]?) throws(JWTKError) -> VerifiedJWS {
+        let limits = policy.limits
+        let parts = try CompactJWS.split(bytes, limits: limits)
+        guard (Base64URL.decodedCount(parts.header.count) ?? 0) <= limits.maxHeaderBytes else {
+            throw JWTKError(.limitExceeded, "the header is larger than \(limits.maxHeaderBytes) bytes")
+        }
+        let headerBytes = try decodeSegment(bytes, parts.header, "header")
+        let headerDocument = try JSONDocument.parse(headerBytes, maxDepth: limits.maxJSONDepth, what: "header")
+        let header = try JOSEHeader(json: headerDocument.rootValue)
+
+        // Algorithm: never `none`, only implemented names, only the caller's allow-list.
+        if JWSAlgorithm.isUnsecuredName(header.algorithmName) {
+            throw JWTKError(
+                .unsecuredTokenRefused, "the token is unsecured (alg \"\(header.algorithmName)\"); the verifier never accepts it",
+                claim: "alg")
+        }
+        guard let algorithm = JWSAlgorithm(rawValue: header.algorithmName) else {
+            throw JWTKError(.unsupportedAlgorithm, "alg \"\(header.algorithmName)\" is not a supported JWS algorithm", claim: "alg")
+        }
+        guard policy.algorithms.contains(algorithm) else {
+            throw JWTKError(
+                .algorithmNotAllowed,
+                "alg \(algorithm) is not in the allowed list (\(policy.algorithms.map(\.rawValue).sorted().joined(separator: ", ")))",
+                claim: "alg")
+        }
+        let encodedPayload = try checkCritical(header)
+
+        // Key: by kid and family; never from the token itself.
+        let candidates = try keyring.snapshot().select(
+            keyID: header.keyID, algorithm: algorithm, matching: keyring.unidentifiedKeyMatching, maxCandidates: policy.maxKeysTried)
+        var strongEnough: [VerificationKey] = []
+        var weakness: JWTKError?
+        for key in candidates {
+            if let problem = strengthProblem(key, algorithm) { weakness = weakness ?? problem } else { strongEnough.append(key) }
+        }
+        if strongEnough.isEmpty, let weakness { throw weakness }
+
+        // Signature over the exact bytes that were signed.
+        let signature = try decodeSegment(bytes, parts.signature, "signature")
+        let payload: [UInt8]
+        var verifiedKey: VerificationKey?
+        if detachedPayload == nil && encodedPayload {
+            let input = UnsafeBufferPointer(rebasing: bytes[parts.signingInput])
+            verifiedKey = try firstVerifying(strongEnough, algorithm, signature, input)
+            guard verifiedKey != nil else { throw signatureError(header) }
+            payload = try decodeSegment(bytes, parts.payload, "payload")
+        } else {
+            if detachedPayload != nil, !parts.payload.isEmpty {
+                throw JWTKError(.malformedToken, "a detached payload was given but the token's payload segment is not empty")
+            }
+            let content = detachedPayload ?? Array(UnsafeBufferPointer(rebasing: bytes[parts.payload]))
+            if !encodedPayload, content.contains(0x2E), detachedPayload == nil {
+                throw JWTKError(.malformedToken, "an unencoded compact payload must not contain \".\" (RFC 7797 §5.2)")
+            }
+            var input = Array(UnsafeBufferPointer(rebasing: bytes[parts.header]))
+            input.append(0x2E)
+            if encodedPayload { input += Array(Base64URL.encode(content).utf8) } else { input += content }
+            verifiedKey = try input.withUnsafeBufferPointer { buffer throws(JWTKError) in
+                try firstVerifying(strongEnough, algorithm, signature, buffer)
+            }
+            guard verifiedKey != nil else { throw signatureError(header) }
+            payload = content
+        }
+        return VerifiedJWS(header: header, payload: payload, algorithm: algorithm, key: verifiedKey!)
+    }
+
+    private func signatureError(_ header: JOSEHeader) -> JWTKError {
+        JWTKError(.signatureInvalid, "the signature does not verify", keyID: header.keyID)
+    }
+
+    private func firstVerifying(
+        _ keys: [VerificationKey], _ algorithm: JWSAlgorithm, _ signature: [UInt8], _ input: UnsafeBufferPointer<UInt8>
+    ) throws(JWTKError) -> VerificationKey? {
+        let result: Result<VerificationKey?, JWTKError> = signature.withUnsafeBufferPointer { sig in
+            do throws(JWTKError) {
+                for key in keys where try SignatureCheck.verify(key: key, algorithm: algorithm, signature: sig, input: input) {
+                    return .success(key)
+                }
+                return .success(nil)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// RFC 7515 §4.1.11 and RFC 7797: returns whether the payload is base64url-encoded.
+    private func checkCritical(_ header: JOSEHeader) throws(JWTKError) -> Bool {
+        var understood = policy.understoodCriticalHeaders
+        if policy.allowsUnencodedPayload { understood.insert("b64") }
+        if let critical = header.critical {
+            var seen = Set<String>()
+            for name in critical {
+                guard seen.insert(name).inserted else {
+                    throw JWTKError(.unsupportedCriticalHeader, "\"crit\" lists \"\(name)\" twice", claim: "crit")
+                }
+                guard !JOSEHeader.registeredNames.contains(name) else {
+                    throw JWTKError(.unsupportedCriticalHeader, "\"crit\" must not list the registered header \"\(name)\"", claim: "crit")
+                }
+                guard header.json[name] != nil else {
+                    throw JWTKError(
+                        .unsupportedCriticalHeader, "\"crit\" lists \"\(name)\" but the header does not contain it", claim: "crit")
+                }
+                guard understood.contains(name) else {
+                    throw JWTKError(.unsupportedCriticalHeader, "critical header extension \"\(name)\" is not understood", claim: name)
+                }
+            }
+        }
+        if header.base64URLEncodePayload == false {
+            guard header.critical?.contains("b64") == true else {
+                throw JWTKError(.invalidHeader, "\"b64\": false must be listed in \"crit\" (RFC 7797 §6)", claim: "b64")
+            }
+            return false
+        }
+        return true
+    }
+
+    private func strengthProblem(_ key: VerificationKey, _ algorithm: JWSAlgorithm) -> JWTKError? {
+        switch key.type {
+        case .rsa(let bits) where bits < policy.minimumRSAKeyBits:
+            return JWTKError(
+                .weakKey, "RSA key has \(bits) bits; the policy requires at least \(policy.minimumRSAKeyBits)", keyID: key.keyID)
+        case .oct(let bytes) where policy.requiresFullLengthHMACSecrets && bytes * 8 < algorithm.hashBits:
+            return JWTKError(
+                .weakKey, "HMAC secret has \(bytes * 8) bits; \(algorithm) requires at least \(algorithm.hashBits) (RFC 7518 §3.2)",
+                keyID: key.keyID)
+        default:
+            return nil
+        }
+    }
+}
+
+/// Dispatches one signature check to the backend for the algorithm's family.
+enum SignatureCheck {
+    static func verify(
+        key: VerificationKey, algorithm: JWSAlgorithm, signature: UnsafeBufferPointer<UInt8>, input: UnsafeBufferPointer<UInt8>
+    ) throws(JWTKError) -> Bool {
+        switch (key.material, algorithm.family) {
+        case (.hmac(let secret), .hmac):
+            return try secret.verify(signature: signature, message: input, hashBits: algorithm.hashBits)
+        case (.asymmetric(let evp), .rsaPKCS1):
+            return try evp.verify(signature: signature, message: input, hashBits: algorithm.hashBits, padding: .pkcs1)
+        case (.asymmetric(let evp), .rsaPSS):
+            return try evp.verify(signature: signature, message: input, hashBits: algorithm.hashBits, padding: .pss)
+        case (.asymmetric(let evp), .ecdsa):
+            return try evp.verifyECDSA(rawSignature: signature, message: input, hashBits: algorithm.hashBits)
+        case (.asymmetric(let evp), .eddsa):
+            return try evp.verify(signature: signature, message: input, hashBits: 0, padding: .none)
+        default:
+            // Unreachable after key selection; fail closed all the same.
+            throw JWTKError(.algorithmKeyMismatch, "a \(key.type) key cannot verify \(algorithm)", keyID: key.keyID)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Synchronization
+
+/// A thread-safe set of verification keys, selected per token by `kid` and algorithm.
+///
+/// Readers take an immutable snapshot (one lock acquisition and one retain) and verify outside the lock;
+/// ``replaceKeys(_:)`` builds a new snapshot and swaps it in atomically, so a refresh never blocks or
+/// disturbs verifications in flight.
+///
+/// Selection rules (fail closed, RFC 8725 §3.1): with a `kid`, only keys with exactly that `kid`
+/// (byte-for-byte) are considered, and of those only keys whose type fits the token's algorithm. Without a
+/// `kid`, the one key that fits the algorithm is used; when several fit, selection fails as ambiguous unless
+/// the policy allows a bounded try-all. There is never a default-key fallback.
+public final class Keyring: Sendable {
+    /// How keys without a `kid` are treated when a token carries one.
+    public enum UnidentifiedKeyMatching: Sendable, Hashable {
+        /// A token with a `kid` is only ever verified by keys with that `kid` (the default; right for JWK Sets).
+        case strict
+        /// Keys that have no `kid` also serve tokens with any `kid` — for a key the caller named explicitly
+        /// (a PEM file on the command line), where the token's `kid` carries no information.
+        case matchAnyKeyID
+    }
+
+    final class Snapshot: Sendable {
+        let keys: [VerificationKey]
+        let byID: [String: [VerificationKey]]
+        let withoutID: [VerificationKey]
+        let generation: Int
+
+        init(keys: [VerificationKey], generation: Int) {
+            self.keys = keys
+            var byID: [String: [VerificationKey]] = [:]
+            var withoutID: [VerificationKey] = []
+            for key in keys {
+                if let id = key.keyID { byID[id, default: []].append(key) } else { withoutID.append(key) }
+            }
+            self.byID = byID
+            self.withoutID = withoutID
+            self.generation = generation
+        }
+    }
+
+    private let state: Mutex<Snapshot>
+    /// How keys without a `kid` are matched; fixed at creation.
+    public let unidentifiedKeyMatching: UnidentifiedKeyMatching
+
+    /// Creates a keyring holding `keys`.
+    public init(keys: [VerificationKey], unidentifiedKeyMatching: UnidentifiedKeyMatching = .strict) {
+        self.state = Mutex(Snapshot(keys: keys, generation: 1))
+        self.unidentifiedKeyMatching = unidentifiedKeyMatching
+    }
+
+    /// Creates a keyring from the usable keys of a JWK Set.
+    public convenience init(jwks: JWKSet) { self.init(keys: jwks.keys) }
+
+    /// The keys currently held.
+    public var keys: [VerificationKey] { snapshot().keys }
+
+    /// Incremented by every ``replaceKeys(_:)``; lets callers see that a refresh happened.
+    public var generation: Int { snapshot().generation }
+
+    /// Atomically replaces every key. Verifications already running finish with the keys they started with.
+    public func replaceKeys(_ keys: [VerificationKey]) {
+        state.withLock { current in current = Snapshot(keys: keys, generation: current.generation + 1) }
+    }
+
+    func snapshot() -> Snapshot { state.withLock { $0 } }
+
+    /// Whether any key carries exactly this `kid`.
+    public func containsKey(withID keyID: String) -> Bool { snapshot().byID[keyID] != nil }
+}
+
+extension Keyring.Snapshot {
+    /// The keys to try for a token, in order; throws when there is none or the choice is ambiguous.
+    func select(
+        keyID: String?, algorithm: JWSAlgorithm, matching: Keyring.UnidentifiedKeyMatching, maxCandidates: Int
+    ) throws(JWTKError) -> [VerificationKey] {
+        let pool: [VerificationKey]
+        if let keyID {
+            var found = byID[keyID] ?? []
+            if matching == .matchAnyKeyID { found += withoutID }
+            guard !found.isEmpty else {
+                let hint = keys.contains { $0.canVerify(algorithm) } ? "; a key that fits \(algorithm) exists under another kid" : ""
+                throw JWTKError(.keyNotFound, "no key with kid \"\(keyID)\"\(hint)", keyID: keyID)
+            }
+            pool = found
+        } else {
+            pool = keys
+        }
+        let fitting = pool.filter { $0.canVerify(algorithm) }
+        if fitting.isEmpty {
+            if keyID != nil {
+                let types = pool.map { "\($0.type)\($0.algorithm.map { " (alg \($0))" } ?? "")" }.joined(separator: ", ")
+                throw JWTKError(.algorithmKeyMismatch, "the key with kid \"\(keyID!)\" (\(types)) cannot verify \(algorithm)", keyID: keyID)
+            }
+            throw JWTKError(.keyNotFound, "no key can verify \(algorithm) (the token has no kid)")
+        }
+        if fitting.count > 1 {
+            guard maxCandidates > 1 else {
+                throw JWTKError(
+                    .ambiguousKey,
+                    "\(fitting.count) keys fit \(algorithm)\(keyID.map { " with kid \"\($0)\"" } ?? " and the token has no kid"); refusing to guess",
+                    keyID: keyID)
+            }
+            guard fitting.count <= maxCandidates else {
+                throw JWTKError(
+                    .ambiguousKey, "\(fitting.count) keys fit \(algorithm); more than the \(maxCandidates) the policy allows trying",
+                    keyID: keyID)
+            }
+        }
+        return fitting
+    }
+}

@@ -1,0 +1,229 @@
+extension VerificationKey {
+    /// Parses one JSON Web Key (RFC 7517) for signature verification.
+    ///
+    /// Rules applied: `kty` RSA, EC (P-256, P-384, P-521; coordinates exactly the curve size, point on the
+    /// curve), OKP (Ed25519, Ed448) or oct; `use`, when present, must be `"sig"`; `key_ops`, when present, must
+    /// contain `"verify"`; `alg`, when present, must be a supported algorithm that fits the key, and becomes
+    /// the only algorithm the key verifies; RSA `e` must be odd and greater than 1; an `x5c` leaf certificate
+    /// must carry the same public key. Private members are ignored (only the public part is kept) and
+    /// reported through ``hadPrivateMembers``.
+    ///
+    /// - Throws: ``JWTKError`` with `invalidJSON`, `invalidKey`, `unsupportedKey`, `unsupportedAlgorithm`,
+    ///   `algorithmKeyMismatch`, `keyUsageMismatch` or `limitExceeded`.
+    public convenience init(jwk: String, limits: JWKSet.Limits = .init()) throws(JWTKError) {
+        try self.init(jwkBytes: Array(jwk.utf8), limits: limits)
+    }
+
+    /// Parses one JWK from its UTF-8 JSON bytes; see ``init(jwk:limits:)``.
+    public convenience init(jwkBytes: [UInt8], limits: JWKSet.Limits = .init()) throws(JWTKError) {
+        guard jwkBytes.count <= limits.maxBytes else {
+            throw JWTKError(.limitExceeded, "JWK is \(jwkBytes.count) bytes; the limit is \(limits.maxBytes)")
+        }
+        let document = try JSONDocument.parse(jwkBytes, maxDepth: limits.maxDepth, what: "JWK")
+        let parts = try JWKParser.parse(document.rootValue)
+        try self.init(parts)
+    }
+
+    convenience init(_ parts: JWKParser.Parts) throws(JWTKError) {
+        try self.init(
+            material: parts.material, type: parts.type, keyID: parts.keyID, algorithm: parts.algorithm, use: parts.use,
+            keyOperations: parts.keyOperations, hadPrivateMembers: parts.hadPrivateMembers,
+            certificateChainLength: parts.certificateChainLength)
+    }
+
+    /// Wraps an HMAC shared secret (raw bytes, not base64) as a verification key.
+    ///
+    /// The secret must not be empty. Whether it is long enough is decided at verification time by the policy
+    /// (RFC 7518 §3.2: at least the hash output, 32 bytes for HS256).
+    /// - Throws: `invalidKey` for an empty secret; `algorithmKeyMismatch` when `algorithm` is not HS*.
+    public convenience init(hmacSecret: [UInt8], keyID: String? = nil, algorithm: JWSAlgorithm? = nil) throws(JWTKError) {
+        guard !hmacSecret.isEmpty else { throw JWTKError(.invalidKey, "an HMAC secret must not be empty") }
+        try self.init(
+            material: .hmac(try HMACSecret(bytes: hmacSecret)), type: .oct(bytes: hmacSecret.count), keyID: keyID,
+            algorithm: algorithm, use: nil, keyOperations: nil, hadPrivateMembers: false)
+    }
+}
+
+/// Turns a parsed JWK object into key material, member by member.
+enum JWKParser {
+    struct Parts {
+        var material: VerificationKey.Material
+        var type: VerificationKey.KeyType
+        var keyID: String?
+        var algorithm: JWSAlgorithm?
+        var use: String?
+        var keyOperations: [String]?
+        var hadPrivateMembers: Bool
+        var certificateChainLength: Int
+        var kty: String
+    }
+
+    /// Reads the members every JWK may have; used by the set parser to report skipped keys.
+    static func keyID(of jwk: JSONValue) -> String? { jwk["kid"]?.string }
+
+    static func parse(_ jwk: JSONValue) throws(JWTKError) -> Parts {
+        guard jwk.kind == .object else { throw JWTKError(.invalidKey, "a JWK must be a JSON object") }
+        let keyID = try optionalString(jwk, "kid")
+        guard let kty = try optionalString(jwk, "kty") else {
+            throw JWTKError(.invalidKey, "JWK has no \"kty\"", claim: "kty", keyID: keyID)
+        }
+        let use = try optionalString(jwk, "use")
+        if let use, use != "sig" {
+            throw JWTKError(.keyUsageMismatch, "JWK \"use\" is \"\(use)\", not \"sig\"", claim: "use", keyID: keyID)
+        }
+        var keyOperations: [String]?
+        if let ops = jwk["key_ops"] {
+            guard let list = ops.stringArray else {
+                throw JWTKError(.invalidKey, "JWK \"key_ops\" must be an array of strings", claim: "key_ops", keyID: keyID)
+            }
+            guard list.contains("verify") else {
+                throw JWTKError(.keyUsageMismatch, "JWK \"key_ops\" does not contain \"verify\"", claim: "key_ops", keyID: keyID)
+            }
+            guard Set(list).count == list.count else {
+                throw JWTKError(.invalidKey, "JWK \"key_ops\" repeats a value (RFC 7517 §4.3)", claim: "key_ops", keyID: keyID)
+            }
+            keyOperations = list
+        }
+        var algorithm: JWSAlgorithm?
+        if let algName = try optionalString(jwk, "alg") {
+            guard let alg = JWSAlgorithm(rawValue: algName) else {
+                throw JWTKError(
+                    .unsupportedAlgorithm, "JWK \"alg\" \"\(algName)\" is not a supported signature algorithm", claim: "alg", keyID: keyID)
+            }
+            algorithm = alg
+        }
+
+        let material: VerificationKey.Material
+        let type: VerificationKey.KeyType
+        var hadPrivate = false
+        switch kty {
+        case "RSA":
+            let n = try requiredBytes(jwk, "n", keyID)
+            let e = try requiredBytes(jwk, "e", keyID)
+            try checkRSA(n: n, e: e, keyID: keyID)
+            hadPrivate = ["d", "p", "q", "dp", "dq", "qi", "oth"].contains { jwk[$0] != nil }
+            let key = try EVPKey.rsaPublic(n: n, e: e)
+            material = .asymmetric(key)
+            type = .rsa(bits: key.bits)
+        case "EC":
+            guard let crv = try optionalString(jwk, "crv") else {
+                throw JWTKError(.invalidKey, "EC JWK has no \"crv\"", claim: "crv", keyID: keyID)
+            }
+            guard let curve = ["P-256": 256, "P-384": 384, "P-521": 521][crv] else {
+                throw JWTKError(.unsupportedKey, "EC curve \"\(crv)\" is not supported (P-256, P-384, P-521)", claim: "crv", keyID: keyID)
+            }
+            let size = (curve + 7) / 8
+            let x = try requiredBytes(jwk, "x", keyID)
+            let y = try requiredBytes(jwk, "y", keyID)
+            guard x.count == size, y.count == size else {
+                throw JWTKError(
+                    .invalidKey, "EC \(crv) coordinates must be \(size) bytes each (x: \(x.count), y: \(y.count))", keyID: keyID)
+            }
+            hadPrivate = jwk["d"] != nil
+            material = .asymmetric(try EVPKey.ecPublic(curve: curve, x: x, y: y))
+            type = .ec(curve: crv)
+        case "OKP":
+            guard let crv = try optionalString(jwk, "crv") else {
+                throw JWTKError(.invalidKey, "OKP JWK has no \"crv\"", claim: "crv", keyID: keyID)
+            }
+            let kind: EVPKey.Kind
+            let size: Int
+            switch crv {
+            case "Ed25519": (kind, size) = (.ed25519, 32)
+            case "Ed448": (kind, size) = (.ed448, 57)
+            default:
+                throw JWTKError(
+                    .unsupportedKey, "OKP curve \"\(crv)\" is not a signature curve jwtk supports (Ed25519, Ed448)", claim: "crv",
+                    keyID: keyID)
+            }
+            let x = try requiredBytes(jwk, "x", keyID)
+            guard x.count == size else {
+                throw JWTKError(.invalidKey, "\(crv) public key must be \(size) bytes, got \(x.count)", keyID: keyID)
+            }
+            hadPrivate = jwk["d"] != nil
+            material = .asymmetric(try EVPKey.okpPublic(kind, raw: x))
+            type = .okp(curve: crv)
+        case "oct":
+            let k = try requiredBytes(jwk, "k", keyID)
+            guard !k.isEmpty else { throw JWTKError(.invalidKey, "oct JWK has an empty \"k\"", claim: "k", keyID: keyID) }
+            material = .hmac(try HMACSecret(bytes: k))
+            type = .oct(bytes: k.count)
+        default:
+            throw JWTKError(.unsupportedKey, "JWK \"kty\" \"\(kty)\" is not supported", claim: "kty", keyID: keyID)
+        }
+
+        if let algorithm, !VerificationKey.family(type, fits: algorithm) {
+            throw JWTKError(.algorithmKeyMismatch, "JWK \"alg\" \(algorithm) does not fit a \(type) key", claim: "alg", keyID: keyID)
+        }
+        let chainLength = try checkCertificateChain(jwk, material: material, keyID: keyID)
+        return Parts(
+            material: material, type: type, keyID: keyID, algorithm: algorithm, use: use, keyOperations: keyOperations,
+            hadPrivateMembers: hadPrivate, certificateChainLength: chainLength, kty: kty)
+    }
+
+    /// RFC 7518 §6.3.1: `e` must be odd and > 1. jwtk also bounds `e` to 64 bits and `n` to 16384 bits,
+    /// so a published key cannot make every verification arbitrarily slow.
+    static func checkRSA(n: [UInt8], e: [UInt8], keyID: String?) throws(JWTKError) {
+        let eTrimmed = e.drop { $0 == 0 }
+        guard let last = eTrimmed.last, last & 1 == 1, eTrimmed.count > 1 || last > 1 else {
+            throw JWTKError(.invalidKey, "RSA public exponent must be odd and greater than 1", claim: "e", keyID: keyID)
+        }
+        guard eTrimmed.count <= 8 else {
+            throw JWTKError(.invalidKey, "RSA public exponent is larger than 64 bits", claim: "e", keyID: keyID)
+        }
+        let nTrimmed = n.drop { $0 == 0 }
+        guard nTrimmed.count >= 64 else {
+            throw JWTKError(.invalidKey, "RSA modulus is implausibly short (\(nTrimmed.count) bytes)", claim: "n", keyID: keyID)
+        }
+        guard nTrimmed.count <= 2048 else {
+            throw JWTKError(.invalidKey, "RSA modulus is larger than 16384 bits", claim: "n", keyID: keyID)
+        }
+    }
+
+    /// RFC 7517 §4.7: the key in the first `x5c` certificate must match the JWK's key. `x5t#S256`, when
+    /// present, must be the SHA-256 of that certificate. No chain validation is done: trust comes from where
+    /// the JWK was obtained, not from the certificate.
+    private static func checkCertificateChain(_ jwk: JSONValue, material: VerificationKey.Material, keyID: String?) throws(JWTKError) -> Int
+    {
+        guard let x5c = jwk["x5c"] else { return 0 }
+        guard let certs = x5c.stringArray, let leafText = certs.first else {
+            throw JWTKError(.invalidKey, "JWK \"x5c\" must be a non-empty array of base64 strings", claim: "x5c", keyID: keyID)
+        }
+        guard case .asymmetric(let key) = material else {
+            throw JWTKError(.invalidKey, "an oct JWK cannot carry \"x5c\"", claim: "x5c", keyID: keyID)
+        }
+        guard let der = Base64.decode(Array(leafText.utf8)) else {
+            throw JWTKError(.invalidKey, "JWK \"x5c\" leaf is not base64", claim: "x5c", keyID: keyID)
+        }
+        let leafKey = try EVPKey.publicFromCertificate(der: der)
+        guard leafKey.samePublicKey(as: key) else {
+            throw JWTKError(.invalidKey, "the key in the \"x5c\" leaf certificate differs from the JWK's key", claim: "x5c", keyID: keyID)
+        }
+        if let expected = try optionalString(jwk, "x5t#S256") {
+            guard Base64URL.encode(Crypto.digest(der, hashBits: 256)) == expected else {
+                throw JWTKError(
+                    .invalidKey, "JWK \"x5t#S256\" does not match the \"x5c\" leaf certificate", claim: "x5t#S256", keyID: keyID)
+            }
+        }
+        return certs.count
+    }
+
+    static func optionalString(_ jwk: JSONValue, _ name: String) throws(JWTKError) -> String? {
+        guard let value = jwk[name] else { return nil }
+        guard let s = value.string else {
+            throw JWTKError(.invalidKey, "JWK member \"\(name)\" must be a string", claim: name, keyID: jwk["kid"]?.string)
+        }
+        return s
+    }
+
+    static func requiredBytes(_ jwk: JSONValue, _ name: String, _ keyID: String?) throws(JWTKError) -> [UInt8] {
+        guard let text = try optionalString(jwk, name) else {
+            throw JWTKError(.invalidKey, "JWK is missing \"\(name)\"", claim: name, keyID: keyID)
+        }
+        do {
+            return try Base64URL.decode(text)
+        } catch {
+            throw JWTKError(.invalidKey, "JWK member \"\(name)\" is not strict base64url", claim: name, keyID: keyID)
+        }
+    }
+}

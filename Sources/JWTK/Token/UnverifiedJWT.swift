@@ -1,0 +1,74 @@
+/// A token decoded WITHOUT verifying anything: for inspection, debugging and routing only.
+///
+/// Nothing in an `UnverifiedJWT` can be trusted: anyone can produce any header and claims. This is the only
+/// API that accepts unsecured (`alg: none`) tokens, and it does so only to show them.
+///
+/// ```swift
+/// let unverified = try UnverifiedJWT.decode(token)      // NOT VERIFIED
+/// print(unverified.headerJSON["kid"]?.string ?? "-")
+/// ```
+public struct UnverifiedJWT: Sendable {
+    /// The protected header as JSON (an object).
+    public let headerJSON: JSONValue
+    /// The header type-checked, or nil when `alg` is missing or a member has the wrong type (see ``headerError``).
+    public let header: JOSEHeader?
+    /// Why ``header`` is nil.
+    public let headerError: JWTKError?
+    /// The payload bytes (base64url-decoded).
+    public let payload: [UInt8]
+    /// The payload as JSON, when it parses as JSON.
+    public let payloadJSON: JSONValue?
+    /// Why the payload is not JSON, when it is not.
+    public let payloadError: JWTKError?
+    /// The signature bytes (empty for an unsecured token).
+    public let signature: [UInt8]
+    /// The encoded segments as they appear in the token.
+    public let encodedHeader: String, encodedPayload: String, encodedSignature: String
+
+    /// Decodes a compact JWS without verifying it.
+    /// - Throws: `malformedToken`, `encryptedTokenUnsupported` (use ``decodeEncryptedHeader(_:limits:)``),
+    ///   `invalidBase64URL`, `invalidJSON` (header), `limitExceeded`.
+    public static func decode(_ token: String, limits: TokenLimits = TokenLimits()) throws(JWTKError) -> UnverifiedJWT {
+        try withUTF8Bytes(of: token) { bytes throws(JWTKError) in
+            let parts = try CompactJWS.split(bytes, limits: limits)
+            let headerBytes = try decodeSegment(bytes, parts.header, "header")
+            let headerDocument = try JSONDocument.parse(headerBytes, maxDepth: limits.maxJSONDepth, what: "header")
+            let headerJSON = headerDocument.rootValue
+            guard headerJSON.kind == .object else { throw JWTKError(.invalidHeader, "the JOSE header must be a JSON object") }
+            var header: JOSEHeader?
+            var headerError: JWTKError?
+            do throws(JWTKError) { header = try JOSEHeader(json: headerJSON) } catch { headerError = error }
+            let payload = try decodeSegment(bytes, parts.payload, "payload")
+            var payloadJSON: JSONValue?
+            var payloadError: JWTKError?
+            do throws(JWTKError) {
+                payloadJSON = try JSONDocument.parse(payload, maxDepth: limits.maxJSONDepth, what: "payload").rootValue
+            } catch {
+                payloadError = error
+            }
+            let signature = try decodeSegment(bytes, parts.signature, "signature")
+            func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self) }
+            return UnverifiedJWT(
+                headerJSON: headerJSON, header: header, headerError: headerError, payload: payload, payloadJSON: payloadJSON,
+                payloadError: payloadError, signature: signature, encodedHeader: text(parts.header),
+                encodedPayload: text(parts.payload), encodedSignature: text(parts.signature))
+        }
+    }
+
+    /// Decodes the protected header of a five-segment compact JWE (RFC 7516), which jwtk recognises but does
+    /// not decrypt.
+    /// - Throws: `malformedToken` when the token is not five segments; encoding and JSON errors.
+    public static func decodeEncryptedHeader(_ token: String, limits: TokenLimits = TokenLimits()) throws(JWTKError) -> JSONValue {
+        guard token.utf8.count <= limits.maxTokenBytes else {
+            throw JWTKError(.limitExceeded, "token is \(token.utf8.count) bytes; the limit is \(limits.maxTokenBytes)")
+        }
+        let segments = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard segments.count == 5, let first = segments.first, !first.isEmpty else {
+            throw JWTKError(.malformedToken, "a compact JWE has five segments")
+        }
+        let headerBytes = try Array(first).withUnsafeBufferPointer { buffer throws(JWTKError) in try Base64URL.decode(buffer) }
+        let document = try JSONDocument.parse(headerBytes, maxDepth: limits.maxJSONDepth, what: "JWE header")
+        guard document.rootValue.kind == .object else { throw JWTKError(.invalidHeader, "the JWE header must be a JSON object") }
+        return document.rootValue
+    }
+}

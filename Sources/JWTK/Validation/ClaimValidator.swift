@@ -1,0 +1,160 @@
+/// Applies a ``VerificationPolicy`` to the claims of a token whose signature has verified.
+struct ClaimValidator {
+    let policy: VerificationPolicy
+
+    func validate(_ claims: JWTClaims, header: JOSEHeader, algorithm: JWSAlgorithm, key: VerificationKey) throws(JWTKError) {
+        let now = policy.clock.now
+        let leeway = policy.leeway
+
+        if let expected = policy.expectedType {
+            guard let typ = header.type else {
+                throw JWTKError(.typeMismatch, "the header has no \"typ\"; expected \"\(expected)\"", claim: "typ")
+            }
+            guard JOSEHeader.normalizedType(typ) == JOSEHeader.normalizedType(expected) else {
+                throw JWTKError(.typeMismatch, "header \"typ\" is \"\(typ)\"; expected \"\(expected)\"", claim: "typ")
+            }
+        }
+
+        // Registered claims are type-checked whenever present, whatever the policy checks.
+        let exp = try claims.numericDate("exp")
+        let nbf = try claims.numericDate("nbf")
+        let iat = try claims.numericDate("iat")
+        let iss = try claims.string("iss")
+        let aud = try claims.audience
+        let sub = try claims.string("sub")
+        _ = try claims.string("jti")
+
+        if let exp {
+            guard now < exp + leeway else {
+                throw JWTKError(
+                    .expired, "the token expired at \(Self.time(exp)) (now \(Self.time(now)), leeway \(Self.seconds(leeway)))", claim: "exp"
+                )
+            }
+        } else if policy.requiresExpiration {
+            throw JWTKError(.missingClaim, "the token has no \"exp\" and the policy requires one", claim: "exp")
+        }
+        if let nbf, now + leeway < nbf {
+            throw JWTKError(
+                .notYetValid, "the token is not valid before \(Self.time(nbf)) (now \(Self.time(now)), leeway \(Self.seconds(leeway)))",
+                claim: "nbf")
+        }
+        if let iat {
+            if iat > now + leeway {
+                throw JWTKError(
+                    .issuedInFuture,
+                    "the token was issued in the future, at \(Self.time(iat)) (now \(Self.time(now)), leeway \(Self.seconds(leeway)))",
+                    claim: "iat")
+            }
+            if let maxAge = policy.maxTokenAge, now - iat > maxAge + leeway {
+                throw JWTKError(
+                    .tokenTooOld, "the token was issued \(Self.seconds(now - iat)) ago; the maximum age is \(Self.seconds(maxAge))",
+                    claim: "iat")
+            }
+        } else if policy.requiresIssuedAt || policy.maxTokenAge != nil {
+            throw JWTKError(.missingClaim, "the token has no \"iat\" and the policy requires one", claim: "iat")
+        }
+
+        if !policy.issuers.isEmpty {
+            guard let iss else { throw JWTKError(.missingClaim, "the token has no \"iss\"", claim: "iss") }
+            guard policy.issuers.contains(iss) else {
+                throw JWTKError(.issuerMismatch, "issuer \"\(iss)\" is not the expected \(Self.list(policy.issuers))", claim: "iss")
+            }
+        }
+
+        if !policy.audiences.isEmpty {
+            guard let aud else {
+                throw JWTKError(.missingClaim, "the token has no \"aud\"; expected \(Self.list(policy.audiences))", claim: "aud")
+            }
+            guard aud.contains(where: policy.audiences.contains) else {
+                throw JWTKError(
+                    .audienceMismatch, "audience \(Self.list(aud)) does not include \(Self.list(policy.audiences))", claim: "aud")
+            }
+        } else if let aud, !policy.ignoresAudience {
+            throw JWTKError(
+                .audienceMismatch,
+                "the token is meant for \(Self.list(aud)) but no expected audience is configured (RFC 7519 §4.1.3)", claim: "aud")
+        }
+
+        if let expected = policy.subject {
+            guard let sub else { throw JWTKError(.missingClaim, "the token has no \"sub\"", claim: "sub") }
+            guard sub == expected else { throw JWTKError(.subjectMismatch, "subject \"\(sub)\" is not \"\(expected)\"", claim: "sub") }
+        }
+
+        for name in policy.requiredClaims {
+            guard let value = claims[name], !value.isNull else {
+                throw JWTKError(.missingClaim, "the required claim \"\(name)\" is missing", claim: name)
+            }
+        }
+
+        try validateOpenIDConnect(claims, audience: aud, algorithm: algorithm, key: key, now: now)
+    }
+
+    private func validateOpenIDConnect(
+        _ claims: JWTClaims, audience: [String]?, algorithm: JWSAlgorithm, key: VerificationKey, now: Double
+    ) throws(JWTKError) {
+        if let expected = policy.nonce {
+            guard let nonce = try claims.string("nonce") else {
+                throw JWTKError(.missingClaim, "the token has no \"nonce\" but one was sent", claim: "nonce")
+            }
+            guard Crypto.constantTimeEquals(Array(nonce.utf8), Array(expected.utf8)) else {
+                throw JWTKError(.nonceMismatch, "nonce \"\(nonce)\" does not match the one sent", claim: "nonce")
+            }
+        }
+        if let clientID = policy.authorizedParty {
+            let azp = try claims.string("azp")
+            if let azp, azp != clientID {
+                throw JWTKError(.authorizedPartyMismatch, "azp \"\(azp)\" is not the client id \"\(clientID)\"", claim: "azp")
+            }
+            if azp == nil, let audience, audience.count > 1 {
+                throw JWTKError(.authorizedPartyMismatch, "the token has several audiences and no \"azp\"", claim: "azp")
+            }
+        }
+        if let maxAge = policy.maxAuthenticationAge {
+            guard let authTime = try claims.numericDate("auth_time") else {
+                throw JWTKError(.missingClaim, "the token has no \"auth_time\" but max_age was requested", claim: "auth_time")
+            }
+            if now - authTime > maxAge + policy.leeway {
+                throw JWTKError(
+                    .authenticationTooOld, "the user authenticated \(Self.seconds(now - authTime)) ago; max_age is \(Self.seconds(maxAge))",
+                    claim: "auth_time")
+            }
+        }
+        if let accessToken = policy.accessTokenForHash {
+            try checkTokenHash(claims, name: "at_hash", value: accessToken, algorithm: algorithm, key: key)
+        }
+        if let code = policy.authorizationCodeForHash {
+            try checkTokenHash(claims, name: "c_hash", value: code, algorithm: algorithm, key: key)
+        }
+    }
+
+    /// OIDC Core §3.1.3.6: base64url of the left half of the hash of the ASCII value, with the alg's hash.
+    private func checkTokenHash(
+        _ claims: JWTClaims, name: String, value: String, algorithm: JWSAlgorithm, key: VerificationKey
+    ) throws(JWTKError) {
+        guard let claimed = try claims.string(name) else {
+            throw JWTKError(.missingClaim, "the token has no \"\(name)\"", claim: name)
+        }
+        var bits = algorithm.tokenHashBits
+        if algorithm == .EdDSA, case .okp(let curve) = key.type, curve == "Ed448" { bits = nil }
+        guard let bits else {
+            throw JWTKError(.tokenHashMismatch, "\(name) cannot be computed for \(algorithm) with this key", claim: name)
+        }
+        let digest = Crypto.digest(Array(value.utf8), hashBits: bits)
+        let expected = Base64URL.encode(digest.prefix(digest.count / 2))
+        guard expected == claimed else {
+            throw JWTKError(.tokenHashMismatch, "\(name) does not match the value given", claim: name)
+        }
+    }
+
+    static func list<S: Sequence>(_ values: S) -> String where S.Element == String {
+        let items = values.sorted().map { "\"\($0)\"" }
+        return items.count == 1 ? items[0] : "[\(items.joined(separator: ", "))]"
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? "\(Int64(value))s" : "\(value)s"
+    }
+
+    /// A NumericDate as RFC 3339 UTC, or as a number when out of range.
+    static func time(_ value: Double) -> String { DateText.rfc3339(value) ?? "\(value)" }
+}

@@ -1,0 +1,3 @@
+import JWTK
+
+print(JWTK.version)
