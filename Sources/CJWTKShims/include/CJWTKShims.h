@@ -98,6 +98,28 @@ int CJWTKShims_ecdsa_raw_to_der(int curve, const uint8_t *raw, size_t rawlen, ui
 /// ECDSA DER to raw R||S, each coordinate left-padded to coordlen. Returns 2*coordlen, or -1.
 int CJWTKShims_ecdsa_der_to_raw(const uint8_t *der, size_t derlen, size_t coordlen, uint8_t *out);
 
+/* ---- per-thread verification contexts (see shims.c) ---- */
+/// Identity of one key for the per-thread context caches: a unique 64-bit id and a liveness flag.
+typedef struct CJWTKShims_key_handle CJWTKShims_key_handle;
+/// A new handle (id never reused in this process), or NULL when out of memory.
+CJWTKShims_key_handle *CJWTKShims_handle_new(void);
+uint64_t CJWTKShims_handle_id(const CJWTKShims_key_handle *h);
+/// Marks the key dead (every thread drops its contexts for it on its next verification) and releases the
+/// owner's reference. Call before freeing the key.
+void CJWTKShims_handle_retire(CJWTKShims_key_handle *h);
+/// Like CJWTKShims_verify, with this thread's cached contexts for (handle, hashbits, padding).
+/// h NULL: fresh contexts. Returns 1 valid, 0 invalid, -1 internal error.
+int CJWTKShims_verify_cached(CJWTKShims_key_handle *h, EVP_PKEY *pkey, int hashbits, int padding, const uint8_t *sig,
+                             size_t siglen, const uint8_t *msg, size_t msglen);
+/// HMAC of msg with this thread's context for (handle, hashbits) (made from tmpl on first use), compared with
+/// sig in constant time. Returns 1 equal, 0 different (or length differs), -1 internal error.
+int CJWTKShims_hmac_verify_cached(CJWTKShims_key_handle *h, const EVP_MAC_CTX *tmpl, int hashbits, const uint8_t *msg,
+                                  size_t len, const uint8_t *sig, size_t siglen);
+/// Number of occupied slots in the calling thread's cache (for tests).
+int CJWTKShims_thread_cache_count(void);
+/// Frees every context of the calling thread's cache (for tests and for threads that want to shed memory).
+void CJWTKShims_thread_cache_flush(void);
+
 /* ---- key generation and randomness ---- */
 EVP_PKEY *CJWTKShims_generate_rsa(unsigned int bits);
 EVP_PKEY *CJWTKShims_generate_ec(int curve);

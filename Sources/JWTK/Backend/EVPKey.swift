@@ -6,12 +6,18 @@ internal import CJWTKShims
 /// Immutable after construction. openssl-threads(7) allows one `EVP_PKEY` to be used from many threads at
 /// once as long as nothing modifies it; jwtk only passes it to verification, signing and export calls,
 /// which read it. So one instance is shared by every verification on every thread.
+///
+/// Verification reuses OpenSSL contexts kept per thread and keyed by this key's ``handle`` (a unique id;
+/// see `CJWTKShims_verify_cached`); `deinit` retires the handle so no thread reuses a context for a freed key.
 final class EVPKey: @unchecked Sendable {
     enum Kind: Int32 {
         case unknown = 0, rsa = 1, ec = 2, ed25519 = 3, ed448 = 4, rsaPSS = 5
     }
 
     fileprivate let pkey: OpaquePointer  // EVP_PKEY *, +1
+    /// CJWTKShims_key_handle *, +1: this key's identity in the per-thread context caches (nil: out of memory,
+    /// then every verification uses fresh contexts).
+    private let handle: OpaquePointer?
     let kind: Kind
     let bits: Int
     /// 256, 384 or 521 for EC keys; 0 otherwise.
@@ -24,9 +30,13 @@ final class EVPKey: @unchecked Sendable {
         self.bits = Int(CJWTKShims_key_bits(pkey))
         self.curve = self.kind == .ec ? Int(CJWTKShims_ec_curve(pkey)) : 0
         self.hasPrivate = CJWTKShims_has_private(pkey) == 1
+        self.handle = CJWTKShims_handle_new()
     }
 
-    deinit { EVP_PKEY_free(pkey) }
+    deinit {
+        CJWTKShims_handle_retire(handle)
+        EVP_PKEY_free(pkey)
+    }
 
     /// Wraps a freshly created key or turns OpenSSL's error queue into an `invalidKey` error.
     private static func wrap(_ pkey: OpaquePointer?, _ what: @autoclosure () -> String) throws(JWTKError) -> EVPKey {
@@ -178,15 +188,14 @@ final class EVPKey: @unchecked Sendable {
     func verify(
         signature: UnsafeBufferPointer<UInt8>, message: UnsafeBufferPointer<UInt8>, hashBits: Int, padding: Padding
     ) throws(JWTKError) -> Bool {
-        let result = CJWTKShims_verify(
-            pkey, Int32(hashBits), padding.rawValue, signature.baseAddress, signature.count, message.baseAddress,
+        // The shim clears OpenSSL's error queue itself on every non-valid outcome.
+        let result = CJWTKShims_verify_cached(
+            handle, pkey, Int32(hashBits), padding.rawValue, signature.baseAddress, signature.count, message.baseAddress,
             message.count)
         switch result {
         case 1: return true
         case 0: return false
-        default:
-            OpenSSLErrors.clear()
-            throw JWTKError(.cryptoFailure, "OpenSSL could not set up signature verification")
+        default: throw JWTKError(.cryptoFailure, "OpenSSL could not set up signature verification")
         }
     }
 
@@ -231,11 +240,13 @@ final class EVPKey: @unchecked Sendable {
 
 /// An HMAC secret with one keyed `EVP_MAC_CTX` template per hash (+1 each, freed in `deinit`).
 ///
-/// The templates are never modified after `init`: each computation duplicates one (`EVP_MAC_CTX_dup`), so
-/// concurrent use from many threads only reads them.
+/// The templates are never modified after `init`, so concurrent use from many threads only reads them.
+/// Verification duplicates a template once per thread into that thread's context cache (keyed by
+/// ``handle``) and re-initialises it per token; signing duplicates it per call.
 final class HMACSecret: @unchecked Sendable {
     let bytes: [UInt8]
     private let templates: [OpaquePointer?]  // index 0: SHA-256, 1: SHA-384, 2: SHA-512
+    private let handle: OpaquePointer?  // CJWTKShims_key_handle *, +1 (nil: out of memory, fresh contexts)
 
     init(bytes: [UInt8]) throws(JWTKError) {
         self.bytes = bytes
@@ -248,9 +259,13 @@ final class HMACSecret: @unchecked Sendable {
             for t in made { if let t { EVP_MAC_CTX_free(t) } }
             throw JWTKError(.cryptoFailure, "OpenSSL could not create an HMAC context", openSSLErrors: OpenSSLErrors.take())
         }
+        handle = CJWTKShims_handle_new()
     }
 
-    deinit { for t in templates { if let t { EVP_MAC_CTX_free(t) } } }
+    deinit {
+        CJWTKShims_handle_retire(handle)
+        for t in templates { if let t { EVP_MAC_CTX_free(t) } }
+    }
 
     private static func index(_ hashBits: Int) -> Int { hashBits == 256 ? 0 : hashBits == 384 ? 1 : 2 }
 
@@ -258,15 +273,12 @@ final class HMACSecret: @unchecked Sendable {
     func verify(signature: UnsafeBufferPointer<UInt8>, message: UnsafeBufferPointer<UInt8>, hashBits: Int) throws(JWTKError) -> Bool {
         let expectedLength = hashBits / 8
         guard signature.count == expectedLength, let template = templates[Self.index(hashBits)] else { return false }
-        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { mac throws(JWTKError) -> Bool in
-            var length = 0
-            guard CJWTKShims_hmac_compute(template, message.baseAddress, message.count, mac.baseAddress, mac.count, &length) == 1,
-                length == expectedLength
-            else {
-                OpenSSLErrors.clear()
-                throw JWTKError(.cryptoFailure, "OpenSSL HMAC computation failed")
-            }
-            return CJWTKShims_memcmp(mac.baseAddress, signature.baseAddress, length) == 0
+        switch CJWTKShims_hmac_verify_cached(
+            handle, template, Int32(hashBits), message.baseAddress, message.count, signature.baseAddress, signature.count)
+        {
+        case 1: return true
+        case 0: return false
+        default: throw JWTKError(.cryptoFailure, "OpenSSL HMAC computation failed")
         }
     }
 
@@ -323,4 +335,13 @@ enum OpenSSLErrors {
     }
 
     static func clear() { CJWTKShims_clear_errors() }
+}
+
+/// The calling thread's cache of ready OpenSSL verification contexts (see `CJWTKShims_verify_cached`).
+enum VerificationContextCache {
+    /// Occupied slots (at most 8 signature + 8 HMAC contexts per thread).
+    static var slotsInUseOnThisThread: Int { Int(CJWTKShims_thread_cache_count()) }
+
+    /// Frees every context the calling thread holds; the next verification builds them again.
+    static func flushThisThread() { CJWTKShims_thread_cache_flush() }
 }
