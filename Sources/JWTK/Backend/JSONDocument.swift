@@ -185,7 +185,15 @@ public struct JSONValue: @unchecked Sendable, CustomStringConvertible {
 
     /// The member named `key`, when this is an object that has it.
     public subscript(key: String) -> JSONValue? {
-        guard kind == .object, let member = json_object_get(raw, key) else { return nil }
+        guard kind == .object else { return nil }
+        // json_object_getn with the string's own UTF-8 storage: no temporary C string (an allocation and a
+        // copy per lookup when a Swift String is passed as `const char *`).
+        var key = key
+        let member = key.withUTF8 { utf8 -> UnsafeMutablePointer<json_t>? in
+            guard let base = utf8.baseAddress, utf8.count > 0 else { return json_object_get(raw, "") }
+            return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) { json_object_getn(raw, $0, utf8.count) }
+        }
+        guard let member else { return nil }
         return JSONValue(document: document, node: OpaquePointer(member))
     }
 
