@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libssl-dev libjansson-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release test lint format demo clean
+.PHONY: deps build release test lint format demo clean bench bench-check bench-update compare
 
 ## deps: install the system packages jwtk builds against (skipped when already present)
 deps:
@@ -32,3 +32,19 @@ format:
 
 clean:
 	rm -rf .build
+
+## bench: run the benchmarks (Benchmarks/, package-benchmark; time and allocations per benchmark)
+bench: deps
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+## bench-check: run the benchmarks and fail when allocations exceed Benchmarks/Thresholds (CI; time is reported, not gated)
+bench-check: deps
+	cd Benchmarks && $(SWIFT) package benchmark thresholds check
+
+## bench-update: re-record Benchmarks/Thresholds after an intended change in allocations (commit the result)
+bench-update: deps
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update
+
+## compare: jwtk vs the OpenSSL floor, libjwt and cjose, same tokens and keys, 1 and 2 threads
+compare: deps
+	bash scripts/compare-peers.sh
