@@ -1,0 +1,100 @@
+// jwtk-loop: times jwtk's release build on one token, for scripts/compare-peers.sh.
+//
+//   jwtk-loop verify|decode ALG TOKEN_FILE JWK_FILE THREADS MILLIS
+//
+// Each thread verifies (or decodes) the token in a loop until the deadline; every result is checked and
+// any failure exits 1. Prints `ns_per_op=<aggregate ns per operation> ops=<n> threads=<t>`.
+import BenchFixtures
+import Foundation
+import JWTK
+
+let args = CommandLine.arguments
+guard args.count == 7, let threads = Int(args[5]), threads >= 1, let millis = Int(args[6]), millis > 0,
+    let algorithm = JWSAlgorithm(rawValue: args[2])
+else {
+    FileHandle.standardError.write(Data("usage: jwtk-loop verify|decode ALG TOKEN_FILE JWK_FILE THREADS MILLIS\n".utf8))
+    exit(2)
+}
+let mode = args[1]
+func readText(_ path: String) -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
+        exit(2)
+    }
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}
+let token = readText(args[3])
+let key: VerificationKey
+do { key = try VerificationKey(jwk: readText(args[4])) } catch {
+    FileHandle.standardError.write(Data("key: \(error)\n".utf8))
+    exit(2)
+}
+var policy = VerificationPolicy(issuer: BenchFixtures.issuer, audience: BenchFixtures.audience)
+policy.algorithms = [algorithm]
+let verifier = JWTVerifier(keys: [key], policy: policy)
+
+/// One operation on the shared (immutable, thread-safe) verifier; false when it did not succeed.
+struct Operation: Sendable {
+    let decodeOnly: Bool
+    let token: String
+    let verifier: JWTVerifier
+    let algorithm: JWSAlgorithm
+
+    @inline(never) func run() -> Bool {
+        if decodeOnly {
+            guard let decoded = try? UnverifiedJWT.decode(token) else { return false }
+            return decoded.payloadJSON != nil
+        }
+        guard let jwt = try? verifier.verify(token) else { return false }
+        return jwt.algorithm == algorithm
+    }
+}
+let operation = Operation(decodeOnly: mode == "decode", token: token, verifier: verifier, algorithm: algorithm)
+
+guard mode == "verify" || mode == "decode", operation.run() else {
+    FileHandle.standardError.write(Data("jwtk-loop: the \(args[2]) token does not \(mode)\n".utf8))
+    exit(1)
+}
+
+final class Counter: @unchecked Sendable {
+    let lock = NSLock()
+    var ops = 0
+    var failures = 0
+}
+// JWTK_LOOP_ITERATIONS=n: run exactly n operations on one thread and print nothing (for callgrind/memcheck).
+if let fixed = ProcessInfo.processInfo.environment["JWTK_LOOP_ITERATIONS"].flatMap({ Int($0) }) {
+    for _ in 0..<fixed where !operation.run() { exit(1) }
+    exit(0)
+}
+let counter = Counter()
+let start = DispatchTime.now().uptimeNanoseconds
+let deadline = start + UInt64(millis) * 1_000_000
+let group = DispatchGroup()
+for _ in 0..<threads {
+    group.enter()
+    let thread = Thread { [operation] in
+        var ops = 0
+        var failures = 0
+        // Check the clock every 16 operations; HS256 takes about a microsecond.
+        while DispatchTime.now().uptimeNanoseconds < deadline {
+            for _ in 0..<16 {
+                if !operation.run() { failures += 1 }
+                ops += 1
+            }
+        }
+        counter.lock.lock()
+        counter.ops += ops
+        counter.failures += failures
+        counter.lock.unlock()
+        group.leave()
+    }
+    thread.stackSize = 1 << 20
+    thread.start()
+}
+group.wait()
+let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start)
+guard counter.failures == 0 else {
+    FileHandle.standardError.write(Data("jwtk-loop: \(counter.failures) of \(counter.ops) operations failed\n".utf8))
+    exit(1)
+}
+print(String(format: "ns_per_op=%.1f ops=%d threads=%d", elapsed / Double(counter.ops), counter.ops, threads))
