@@ -45,6 +45,6 @@ bench-check: deps
 bench-update: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update
 
-## compare: jwtk vs the OpenSSL floor, libjwt and cjose, same tokens and keys, 1 and 2 threads
+## compare: jwtk vs the OpenSSL floor, libjwt and cjose, same tokens and keys, 1 and 2 threads (COMPARE_FLAGS=-c adds valgrind counts)
 compare: deps
-	bash scripts/compare-peers.sh
+	bash scripts/compare-peers.sh $(COMPARE_FLAGS)
