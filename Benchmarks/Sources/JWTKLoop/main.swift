@@ -1,7 +1,8 @@
 // jwtk-loop: times jwtk's release build on one token, for scripts/compare-peers.sh.
 //
-//   jwtk-loop verify|decode ALG TOKEN_FILE JWK_FILE THREADS MILLIS
+//   jwtk-loop verify|signature|decode ALG TOKEN_FILE JWK_FILE THREADS MILLIS
 //
+// verify: full verification; signature: verifySignature (no claims); decode: UnverifiedJWT.decode.
 // Each thread verifies (or decodes) the token in a loop until the deadline; every result is checked and
 // any failure exits 1. Prints `ns_per_op=<aggregate ns per operation> ops=<n> threads=<t>`.
 import BenchFixtures
@@ -12,7 +13,7 @@ let args = CommandLine.arguments
 guard args.count == 7, let threads = Int(args[5]), threads >= 1, let millis = Int(args[6]), millis > 0,
     let algorithm = JWSAlgorithm(rawValue: args[2])
 else {
-    FileHandle.standardError.write(Data("usage: jwtk-loop verify|decode ALG TOKEN_FILE JWK_FILE THREADS MILLIS\n".utf8))
+    FileHandle.standardError.write(Data("usage: jwtk-loop verify|signature|decode ALG TOKEN_FILE JWK_FILE THREADS MILLIS\n".utf8))
     exit(2)
 }
 let mode = args[1]
@@ -36,6 +37,7 @@ let verifier = JWTVerifier(keys: [key], policy: policy)
 /// One operation on the shared (immutable, thread-safe) verifier; false when it did not succeed.
 struct Operation: Sendable {
     let decodeOnly: Bool
+    let signatureOnly: Bool
     let token: String
     let verifier: JWTVerifier
     let algorithm: JWSAlgorithm
@@ -45,13 +47,18 @@ struct Operation: Sendable {
             guard let decoded = try? UnverifiedJWT.decode(token) else { return false }
             return decoded.payloadJSON != nil
         }
+        if signatureOnly {
+            guard let jws = try? verifier.verifySignature(token) else { return false }
+            return jws.algorithm == algorithm
+        }
         guard let jwt = try? verifier.verify(token) else { return false }
         return jwt.algorithm == algorithm
     }
 }
-let operation = Operation(decodeOnly: mode == "decode", token: token, verifier: verifier, algorithm: algorithm)
+let operation = Operation(
+    decodeOnly: mode == "decode", signatureOnly: mode == "signature", token: token, verifier: verifier, algorithm: algorithm)
 
-guard mode == "verify" || mode == "decode", operation.run() else {
+guard mode == "verify" || mode == "signature" || mode == "decode", operation.run() else {
     FileHandle.standardError.write(Data("jwtk-loop: the \(args[2]) token does not \(mode)\n".utf8))
     exit(1)
 }
