@@ -49,5 +49,11 @@ let package = Package(
             dependencies: ["JWTK"],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "jwtkCLITests",
+            dependencies: ["jwtk", "JWTK"],
+            exclude: ["Golden", "Fixtures"],
+            swiftSettings: strictSettings
+        ),
     ]
 )

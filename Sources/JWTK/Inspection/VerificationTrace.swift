@@ -403,7 +403,7 @@ private struct Context {
                 if !fitting.isEmpty {
                     let ids = fitting.map { $0.keyID.map { "\"\($0)\"" } ?? "(no kid)" }.joined(separator: ", ")
                     hints.append(
-                        "kid \"\(kid)\" is unknown, but \(fitting.count == 1 ? "a key" : "keys") that can verify \(alg) exist: \(ids) "
+                        "kid \"\(kid)\" is unknown, but \(fitting.count == 1 ? "a key" : "keys") that can verify \(alg) \(fitting.count == 1 ? "exists" : "exist"): \(ids) "
                             + "(the issuer may have rotated its keys)")
                 }
             }

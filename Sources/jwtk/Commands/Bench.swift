@@ -38,10 +38,10 @@ struct Bench: ParsableCommand {
     @OptionGroup(title: "Policy")
     var policyOptions: PolicyOptions
 
-    @Option(help: ArgumentHelp("How long to run, in seconds. Default 2.", valueName: "S"))
+    @Option(help: ArgumentHelp("How long to run, in seconds.", valueName: "S"))
     var seconds: Double = 2
 
-    @Option(help: ArgumentHelp("Threads verifying concurrently with one shared verifier. Default 1.", valueName: "N"))
+    @Option(help: ArgumentHelp("Threads verifying concurrently with one shared verifier.", valueName: "N"))
     var threads: Int = 1
 
     @Flag(help: "Print one JSON document.")

@@ -9,11 +9,12 @@ struct Sign: ParsableCommand {
         discussion: """
             The header is {"alg","typ","kid"} (kid from --kid or the key) plus --header members. Claims come from \
             --claims (a JSON object; "-" reads stdin), then --set, then --iat/--nbf/--exp, later ones replacing \
-            earlier members of the same name. ECDSA signatures are raw R||S (RFC 7518 §3.4).
+            earlier members of the same name. A --set value is JSON when it parses as JSON (sub=42 is the number \
+            42, sub='"42"' the string), else a string. ECDSA signatures are raw R||S (RFC 7518 §3.4).
 
             EXAMPLE
               jwtk sign --key testvectors/generated/keys/p256.private.jwk.json --alg ES256 \\
-                --set iss=https://issuer.example --set sub=42 --set 'roles=["admin"]' --iat --exp 1h
+                --set iss=https://issuer.example --set 'sub="42"' --set 'roles=["admin"]' --iat --exp 1h
 
             \(exitStatusHelp)
             """)
@@ -35,7 +36,7 @@ struct Sign: ParsableCommand {
     @Option(help: ArgumentHelp("The kid header (default: the JWK's kid, if any).", valueName: "ID"))
     var kid: String?
 
-    @Option(help: ArgumentHelp("The typ header. Default JWT.", valueName: "VALUE"))
+    @Option(help: ArgumentHelp("The typ header.", valueName: "VALUE"))
     var typ: String = "JWT"
 
     @Flag(name: .customLong("no-typ"), help: "Omit the typ header.")

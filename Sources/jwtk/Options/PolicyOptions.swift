@@ -54,12 +54,12 @@ struct PolicyOptions: ParsableArguments {
     @Option(name: .customLong("max-age"), help: ArgumentHelp("Maximum token age since iat, in seconds (iat becomes required).", valueName: "SECONDS"))
     var maxAge: Double?
 
-    @Option(name: .customLong("min-rsa-bits"), help: ArgumentHelp("Smallest accepted RSA key, in bits. Default 2048.", valueName: "N"))
+    @Option(name: .customLong("min-rsa-bits"), help: ArgumentHelp("Smallest accepted RSA key, in bits.", valueName: "N"))
     var minRSABits: Int = 2048
 
     @Option(
         help: ArgumentHelp(
-            "jwt (default); oidc: OpenID Connect Core §3.1.3.7 ID token rules (--iss, --aud as client id; sub and iat required; "
+            "jwt: RFC 7519 rules only; oidc: OpenID Connect Core §3.1.3.7 ID token rules (--iss, --aud as client id; sub and iat required; "
                 + "azp must equal the client id when present; --nonce); at+jwt: RFC 9068 §4 access token (typ at+jwt; "
                 + "iss exp aud sub client_id iat jti required).",
             valueName: "jwt|oidc|at+jwt"))

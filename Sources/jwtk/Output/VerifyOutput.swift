@@ -108,7 +108,7 @@ enum VerifyOutput {
         let passed = trace.steps.filter { $0.outcome == .passed && VerificationTrace.claimStepIDs.contains($0.id) }.map(\.id)
         if let verified = trace.verified {
             if let exp = try? verified.claims.expiration {
-                out += "  expires     \(DateTextBridge.utc(exp) ?? "\(exp)") (\(TimeText.relative(claim: "exp", secondsFromNow: exp - now)))\n"
+                out += "  expires     \(DateTextBridge.utc(exp) ?? "\(exp)") (\(TimeText.relative(claim: "", secondsFromNow: exp - now)))\n"
             }
             out += "  checked     \(passed.filter { $0 != "payload" && $0 != "claim_types" }.joined(separator: ", "))\n"
             out += "\n" + style.bold("Claims") + "\n" + JSONOut(verified.claims.json).rendered(style: style) + "\n"
