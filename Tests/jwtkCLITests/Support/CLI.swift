@@ -51,8 +51,8 @@ enum CLI {
         let outURL = dir.appendingPathComponent("stdout")
         let errURL = dir.appendingPathComponent("stderr")
         try Data(stdin ?? []).write(to: inURL)
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
 
         let process = Process()
         process.executableURL = binary
