@@ -35,12 +35,16 @@ struct BenchTests {
     }
 
     @Test func aTokenThatDoesNotVerifyIsStatus1BeforeAnyMeasurement() throws {
-        let result = try CLI.run(["bench", "--seconds", "5", "--jwks", "\(Craft.example)/jwks.json", "--aud", Craft.client, "--now", "2026-01-01T02:00:00Z", Craft.exampleToken])
+        let result = try CLI.run([
+            "bench", "--seconds", "5", "--jwks", "\(Craft.example)/jwks.json", "--aud", Craft.client, "--now", "2026-01-01T02:00:00Z",
+            Craft.exampleToken,
+        ])
         #expect(result.status == 1)
         #expect(result.stdout == "")
         #expect(
             result.stderr
-                == "jwtk: the token does not verify, nothing to measure: INVALID: exp check failed: the token expired at 2026-01-01T01:00:00Z (now 2026-01-01T02:00:00Z, leeway 0s) [expired]\n")
+                == "jwtk: the token does not verify, nothing to measure: INVALID: exp check failed: the token expired at 2026-01-01T01:00:00Z (now 2026-01-01T02:00:00Z, leeway 0s) [expired]\n"
+        )
     }
 
     @Test func invalidThreadCountIsAUsageError() throws {

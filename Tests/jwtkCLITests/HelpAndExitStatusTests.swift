@@ -41,7 +41,8 @@ struct HelpAndExitStatusTests {
         #expect(result.status == 2)
         #expect(
             result.stderr
-                == "jwtk: no key: give --jwks PATH, --key PATH, --secret-file PATH or --secret-env VAR (jwtk never takes a key from the token)\n")
+                == "jwtk: no key: give --jwks PATH, --key PATH, --secret-file PATH or --secret-env VAR (jwtk never takes a key from the token)\n"
+        )
     }
 
     @Test func missingKeyFileIsStatus2() throws {

@@ -76,7 +76,8 @@ struct InspectTests {
     }
 
     @Test func riskyHeadersAndClaimsAreFindingsWithTheirRFC() throws {
-        let header = #"{"alg":"HS256","typ":"weird","jku":"https://evil.example/jwks","jwk":{"kty":"oct","k":"AA"},"x5u":"https://x","x5c":["AA=="],"crit":["exp-ext"],"exp-ext":1,"cty":"JWT"}"#
+        let header =
+            #"{"alg":"HS256","typ":"weird","jku":"https://evil.example/jwks","jwk":{"kty":"oct","k":"AA"},"x5u":"https://x","x5c":["AA=="],"crit":["exp-ext"],"exp-ext":1,"cty":"JWT"}"#
         let payload = #"{"iat":2000000000,"sub":"x"}"#
         let token = Craft.token(header: header, payload: payload, signature: Array(repeating: 1, count: 32))
         let result = try CLI.run(["inspect", "--json", "--now", "1767225600", token])
@@ -90,7 +91,9 @@ struct InspectTests {
     }
 
     @Test func veryLongLifetimeIsAWarning() throws {
-        let token = Craft.token(header: #"{"alg":"ES256","kid":"k"}"#, payload: #"{"iat":1767225600,"exp":1798761600}"#, signature: Array(repeating: 1, count: 64))
+        let token = Craft.token(
+            header: #"{"alg":"ES256","kid":"k"}"#, payload: #"{"iat":1767225600,"exp":1798761600}"#,
+            signature: Array(repeating: 1, count: 64))
         let result = try CLI.run(["inspect", "--json", "--now", "1767225600", token])
         let findings = try #require(try result.json()["findings"] as? [[String: Any]])
         let long = try #require(findings.first { $0["id"] as? String == "long_lifetime" })
@@ -111,7 +114,9 @@ struct InspectTests {
     }
 
     @Test func duplicateClaimIsReported() throws {
-        let token = Craft.token(header: #"{"alg":"ES256","typ":"JWT","kid":"k"}"#, payload: #"{"sub":"a","sub":"b","exp":4102444800}"#, signature: Array(repeating: 1, count: 64))
+        let token = Craft.token(
+            header: #"{"alg":"ES256","typ":"JWT","kid":"k"}"#, payload: #"{"sub":"a","sub":"b","exp":4102444800}"#,
+            signature: Array(repeating: 1, count: 64))
         let result = try CLI.run(["inspect", "--json", "--now", "0", token])
         let findings = try #require(try result.json()["findings"] as? [[String: Any]])
         #expect(findings.first?["id"] as? String == "duplicate_member")
@@ -145,6 +150,7 @@ struct InspectTests {
         #expect(result.stdout == "")
         #expect(
             result.stderr
-                == "jwtk: cannot decode the token: a compact JWS has three segments separated by two dots; this token has 1 [malformed_token]\n")
+                == "jwtk: cannot decode the token: a compact JWS has three segments separated by two dots; this token has 1 [malformed_token]\n"
+        )
     }
 }

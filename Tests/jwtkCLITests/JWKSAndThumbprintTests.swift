@@ -62,7 +62,10 @@ struct JWKSAndThumbprintTests {
         }
     }
 
-    @Test(arguments: ["rsa2048.public.pem", "rsa2048.pkcs1.pem", "rsa2048.cert.pem", "rsa2048.public.der", "rsa2048.private.pem", "rsa2048.private.jwk.json"])
+    @Test(arguments: [
+        "rsa2048.public.pem", "rsa2048.pkcs1.pem", "rsa2048.cert.pem", "rsa2048.public.der", "rsa2048.private.pem",
+        "rsa2048.private.jwk.json",
+    ])
     func everyFormOfOneKeyHasTheSameThumbprint(_ file: String) throws {
         let result = try CLI.run(["thumbprint", "testvectors/generated/keys/\(file)"])
         #expect(result.status == 0)
@@ -78,7 +81,8 @@ struct JWKSAndThumbprintTests {
         let result = try CLI.run(["thumbprint", "\(Craft.example)/jwks.json"])
         #expect(
             result.stdout
-                == "dhingLiOPORngNBjCcgjb7dDtcMumyS2cVZpp1wqtYk  smarttask-2026-01\ntyBio4dpKcqNWfTqDQa6gm2-k4VYP-Gf-ildzNrTpp0  smarttask-ec-2026\n")
+                == "dhingLiOPORngNBjCcgjb7dDtcMumyS2cVZpp1wqtYk  smarttask-2026-01\ntyBio4dpKcqNWfTqDQa6gm2-k4VYP-Gf-ildzNrTpp0  smarttask-ec-2026\n"
+        )
     }
 
     @Test func thumbprintOfAMissingFileIsStatus2() throws {

@@ -17,7 +17,8 @@ struct SignTests {
         Case(alg: "HS384", privateKey: "\(keys)/hs384.private.jwk.json", publicKey: "\(keys)/hs384.public.jwk.json", signatureBytes: 48),
         Case(alg: "HS512", privateKey: "\(keys)/hs512.private.jwk.json", publicKey: "\(keys)/hs512.public.jwk.json", signatureBytes: 64),
         Case(alg: "RS256", privateKey: "\(keys)/rsa2048.private.pem", publicKey: "\(keys)/rsa2048.public.pem", signatureBytes: 256),
-        Case(alg: "RS384", privateKey: "\(keys)/rsa3072.private.jwk.json", publicKey: "\(keys)/rsa3072.public.jwk.json", signatureBytes: 384),
+        Case(
+            alg: "RS384", privateKey: "\(keys)/rsa3072.private.jwk.json", publicKey: "\(keys)/rsa3072.public.jwk.json", signatureBytes: 384),
         Case(alg: "RS512", privateKey: "\(keys)/rsa4096.private.pem", publicKey: "\(keys)/rsa4096.public.der", signatureBytes: 512),
         Case(alg: "PS256", privateKey: "\(keys)/rsa2048.private.jwk.json", publicKey: "\(keys)/rsa2048.cert.pem", signatureBytes: 256),
         Case(alg: "PS384", privateKey: "\(keys)/rsa2048.private.pem", publicKey: "\(keys)/rsa2048.pkcs1.pem", signatureBytes: 256),
@@ -27,7 +28,9 @@ struct SignTests {
         Case(alg: "ES512", privateKey: "\(keys)/p521.private.pem", publicKey: "\(keys)/p521.public.jwk.json", signatureBytes: 132),
         Case(alg: "EdDSA", privateKey: "\(keys)/ed25519.private.jwk.json", publicKey: "\(keys)/ed25519.public.pem", signatureBytes: 64),
         Case(alg: "Ed25519", privateKey: "\(keys)/ed25519.private.pem", publicKey: "\(keys)/ed25519.public.jwk.json", signatureBytes: 64),
-        Case(alg: "Ed448", privateKey: "Tests/jwtkCLITests/Fixtures/ed448.private.pem", publicKey: "Tests/jwtkCLITests/Fixtures/ed448.public.pem", signatureBytes: 114),
+        Case(
+            alg: "Ed448", privateKey: "Tests/jwtkCLITests/Fixtures/ed448.private.pem",
+            publicKey: "Tests/jwtkCLITests/Fixtures/ed448.public.pem", signatureBytes: 114),
     ]
 
     @Test("sign then verify round-trips", arguments: cases)
@@ -52,7 +55,8 @@ struct SignTests {
         #expect(Craft.b64urlDecode(parts[2])?.count == c.signatureBytes, "raw signature length")
 
         let verified = try CLI.run([
-            "verify", "--json", "--key", c.publicKey, "--alg", c.alg, "--iss", "https://issuer.example", "--aud", "api", "--now", "1767225700", token,
+            "verify", "--json", "--key", c.publicKey, "--alg", c.alg, "--iss", "https://issuer.example", "--aud", "api", "--now",
+            "1767225700", token,
         ])
         #expect(verified.status == 0, "\(verified.stdout) \(verified.stderr)")
         let json = try verified.json()
@@ -64,7 +68,10 @@ struct SignTests {
         var bytes = try #require(Craft.b64urlDecode(parts[2]))
         bytes[bytes.count / 2] ^= 0x01
         let tampered = "\(parts[0]).\(parts[1]).\(Craft.b64url(bytes))"
-        let rejected = try CLI.run(["verify", "--key", c.publicKey, "--alg", c.alg, "--iss", "https://issuer.example", "--aud", "api", "--now", "1767225700", tampered])
+        let rejected = try CLI.run([
+            "verify", "--key", c.publicKey, "--alg", c.alg, "--iss", "https://issuer.example", "--aud", "api", "--now", "1767225700",
+            tampered,
+        ])
         #expect(rejected.status == 1)
         #expect(rejected.stderr == "INVALID: signature check failed: the signature does not verify [signature_invalid]\n")
     }
@@ -86,7 +93,8 @@ struct SignTests {
 
     @Test func claimsFromStdin() throws {
         let result = try CLI.run(
-            ["sign", "--key", "\(SignTests.keys)/hs256.private.jwk.json", "--alg", "HS256", "--claims", "-"], stdin: Array(#"{"a":1}"#.utf8))
+            ["sign", "--key", "\(SignTests.keys)/hs256.private.jwk.json", "--alg", "HS256", "--claims", "-"], stdin: Array(#"{"a":1}"#.utf8)
+        )
         #expect(result.status == 0)
         let parts = result.stdout.trimmingCharacters(in: .newlines).split(separator: ".").map(String.init)
         #expect(Craft.b64urlDecode(parts[1]).map { String(decoding: $0, as: UTF8.self) } == #"{"a":1}"#)

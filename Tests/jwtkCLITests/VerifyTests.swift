@@ -93,7 +93,10 @@ struct VerifyTests {
         let token = Craft.token(header: #"{"alg":"none"}"#, payload: #"{"exp":4102444800}"#, signature: [])
         let result = try CLI.run(["verify", "--jwks", "\(Craft.example)/jwks.json", token])
         #expect(result.status == 1)
-        #expect(result.stderr == "INVALID: alg none check failed: the token is unsecured (alg \"none\"); the verifier never accepts it [unsecured_token_refused]\n")
+        #expect(
+            result.stderr
+                == "INVALID: alg none check failed: the token is unsecured (alg \"none\"); the verifier never accepts it [unsecured_token_refused]\n"
+        )
     }
 
     @Test func algorithmOutsideTheAllowListIsRejectedWithAHint() throws {
@@ -106,7 +109,10 @@ struct VerifyTests {
     }
 
     @Test func explainNamesEveryCheckInOrderWithItsOutcome() throws {
-        let result = try CLI.run(["verify", "--json", "--explain", "--now", "2026-01-01T02:00:00Z", "--jwks", "\(Craft.example)/jwks.json", "--aud", Craft.client, "--leeway", "5", Craft.exampleToken])
+        let result = try CLI.run([
+            "verify", "--json", "--explain", "--now", "2026-01-01T02:00:00Z", "--jwks", "\(Craft.example)/jwks.json", "--aud", Craft.client,
+            "--leeway", "5", Craft.exampleToken,
+        ])
         #expect(result.status == 1)
         let json = try result.json()
         let checks = try #require(json["checks"] as? [[String: Any]])
@@ -122,16 +128,27 @@ struct VerifyTests {
     }
 
     @Test func issuerWithTrailingSlashGetsANearMissHint() throws {
-        let result = try CLI.run(["verify", "--explain", "--jwks", "\(Craft.example)/jwks.json", "--iss", Craft.issuer + "/", "--aud", Craft.client, "--now", Craft.exampleNow, Craft.exampleToken])
+        let result = try CLI.run([
+            "verify", "--explain", "--jwks", "\(Craft.example)/jwks.json", "--iss", Craft.issuer + "/", "--aud", Craft.client, "--now",
+            Craft.exampleNow, Craft.exampleToken,
+        ])
         #expect(result.status == 1)
         #expect(result.stdout.contains("  fail  Issuer (iss) (RFC 7519 §4.1.1; RFC 8725 §3.8)\n"))
-        #expect(result.stdout.contains("Hints\n  - the issuer differs only by a trailing slash: token \"\(Craft.issuer)\", expected \"\(Craft.issuer)/\"\n"))
-        #expect(result.stderr == "INVALID: iss check failed: issuer \"\(Craft.issuer)\" is not the expected \"\(Craft.issuer)/\" [issuer_mismatch]\n")
+        #expect(
+            result.stdout.contains(
+                "Hints\n  - the issuer differs only by a trailing slash: token \"\(Craft.issuer)\", expected \"\(Craft.issuer)/\"\n"))
+        #expect(
+            result.stderr
+                == "INVALID: iss check failed: issuer \"\(Craft.issuer)\" is not the expected \"\(Craft.issuer)/\" [issuer_mismatch]\n")
     }
 
     @Test func audienceFoundInAzpGetsANearMissHint() throws {
-        let token = try VerifyTests.exampleSigned([#"aud="other-api""#, "azp=\(Craft.client)", "sub=\"u1\""], extra: ["--iat", "--exp", "1h", "--now", "1767225600"])
-        let result = try CLI.run(["verify", "--json", "--explain", "--jwks", "\(Craft.example)/jwks.json", "--aud", Craft.client, "--now", Craft.exampleNow, token])
+        let token = try VerifyTests.exampleSigned(
+            [#"aud="other-api""#, "azp=\(Craft.client)", "sub=\"u1\""], extra: ["--iat", "--exp", "1h", "--now", "1767225600"])
+        let result = try CLI.run([
+            "verify", "--json", "--explain", "--jwks", "\(Craft.example)/jwks.json", "--aud", Craft.client, "--now", Craft.exampleNow,
+            token,
+        ])
         #expect(result.status == 1)
         let json = try result.json()
         #expect((json["error"] as? [String: Any])?["code"] as? String == "audience_mismatch")
@@ -139,15 +156,23 @@ struct VerifyTests {
     }
 
     @Test func unknownKidWithAFittingKeyGetsAHint() throws {
-        let result = try CLI.run(["verify", "--json", "--explain", "--jwks", "testvectors/generated/jwks.json", "--aud", Craft.client, "--now", Craft.exampleNow, Craft.exampleToken])
+        let result = try CLI.run([
+            "verify", "--json", "--explain", "--jwks", "testvectors/generated/jwks.json", "--aud", Craft.client, "--now", Craft.exampleNow,
+            Craft.exampleToken,
+        ])
         #expect(result.status == 1)
         let json = try result.json()
         #expect((json["error"] as? [String: Any])?["code"] as? String == "key_not_found")
-        #expect(json["hints"] as? [String] == ["kid \"smarttask-2026-01\" is unknown, but a key that can verify RS256 exists: \"rsa2048\" (the issuer may have rotated its keys)"])
+        #expect(
+            json["hints"] as? [String] == [
+                "kid \"smarttask-2026-01\" is unknown, but a key that can verify RS256 exists: \"rsa2048\" (the issuer may have rotated its keys)"
+            ])
     }
 
     @Test func skippedKeysOfTheSetAreListed() throws {
-        let signed = try CLI.run(["sign", "--key", "testvectors/generated/keys/rsa2048.private.pem", "--alg", "RS256", "--kid", "dup", "--set", "exp=4102444800"])
+        let signed = try CLI.run([
+            "sign", "--key", "testvectors/generated/keys/rsa2048.private.pem", "--alg", "RS256", "--kid", "dup", "--set", "exp=4102444800",
+        ])
         let token = signed.stdout.trimmingCharacters(in: .newlines)
         let result = try CLI.run(["verify", "--json", "--jwks", "Tests/jwtkCLITests/Fixtures/lint-jwks.json", token])
         #expect(result.status == 0)
@@ -156,15 +181,20 @@ struct VerifyTests {
         #expect(skipped.map { $0["kid"] as? String } == ["enc-key", "future"])
         #expect(skipped.map { $0["code"] as? String } == ["key_usage_mismatch", "unsupported_key"])
         let explained = try CLI.run(["verify", "--explain", "--jwks", "Tests/jwtkCLITests/Fixtures/lint-jwks.json", token])
-        #expect(explained.stdout.contains("Skipped keys\n  - key #4 kid \"enc-key\" (OKP): JWK \"use\" is \"enc\", not \"sig\" [key_usage_mismatch]\n"))
+        #expect(
+            explained.stdout.contains(
+                "Skipped keys\n  - key #4 kid \"enc-key\" (OKP): JWK \"use\" is \"enc\", not \"sig\" [key_usage_mismatch]\n"))
     }
 
     @Test func smallRSAKeyIsRefusedUnlessTheMinimumIsLowered() throws {
-        let signed = try CLI.run(["sign", "--key", "testvectors/generated/keys/rsa1024.private.pem", "--alg", "RS256", "--set", "exp=4102444800"])
+        let signed = try CLI.run([
+            "sign", "--key", "testvectors/generated/keys/rsa1024.private.pem", "--alg", "RS256", "--set", "exp=4102444800",
+        ])
         let token = signed.stdout.trimmingCharacters(in: .newlines)
         let refused = try CLI.run(["verify", "--key", "testvectors/generated/keys/rsa1024.public.pem", token])
         #expect(refused.status == 1)
-        #expect(refused.stderr == "INVALID: key strength check failed: RSA key has 1024 bits; the policy requires at least 2048 [weak_key]\n")
+        #expect(
+            refused.stderr == "INVALID: key strength check failed: RSA key has 1024 bits; the policy requires at least 2048 [weak_key]\n")
         let accepted = try CLI.run(["verify", "--key", "testvectors/generated/keys/rsa1024.public.pem", "--min-rsa-bits", "1024", token])
         #expect(accepted.status == 0)
     }
@@ -182,7 +212,9 @@ struct VerifyTests {
         let result = try CLI.run(["verify", "--jwks", "\(Craft.example)/jwks.json", "--now", Craft.exampleNow, Craft.exampleToken])
         #expect(result.status == 1)
         #expect(result.stderr.hasSuffix("[audience_mismatch]\n"))
-        let ignored = try CLI.run(["verify", "--jwks", "\(Craft.example)/jwks.json", "--now", Craft.exampleNow, "--ignore-audience", Craft.exampleToken])
+        let ignored = try CLI.run([
+            "verify", "--jwks", "\(Craft.example)/jwks.json", "--now", Craft.exampleNow, "--ignore-audience", Craft.exampleToken,
+        ])
         #expect(ignored.status == 0)
     }
 
@@ -195,16 +227,23 @@ struct VerifyTests {
 
     @Test func oidcProfileRejectsAForeignAzp() throws {
         let token = try VerifyTests.exampleSigned(
-            ["iss=\(Craft.issuer)", "aud=\(Craft.client)", "azp=someone-else", "sub=\"u\""], extra: ["--iat", "--exp", "1h", "--now", "1767225600"])
+            ["iss=\(Craft.issuer)", "aud=\(Craft.client)", "azp=someone-else", "sub=\"u\""],
+            extra: ["--iat", "--exp", "1h", "--now", "1767225600"])
         let result = try CLI.run(["verify"] + Craft.exampleVerifyArgs + ["--profile", "oidc", token])
         #expect(result.status == 1)
-        #expect(result.stderr == "INVALID: azp check failed: azp \"someone-else\" is not the client id \"jwtk-demo-client\" [authorized_party_mismatch]\n")
+        #expect(
+            result.stderr
+                == "INVALID: azp check failed: azp \"someone-else\" is not the client id \"jwtk-demo-client\" [authorized_party_mismatch]\n"
+        )
     }
 
     @Test func accessTokenProfileChecksTypAndRequiredClaims() throws {
         let base = ["iss=\(Craft.issuer)", "aud=api", "sub=\"u\"", "jti=j1"]
-        let good = try VerifyTests.exampleSigned(base + ["client_id=c1"], extra: ["--typ", "at+jwt", "--iat", "--exp", "5m", "--now", "1767225600"])
-        let args = ["--jwks", "\(Craft.example)/jwks.json", "--profile", "at+jwt", "--iss", Craft.issuer, "--aud", "api", "--now", "1767225700"]
+        let good = try VerifyTests.exampleSigned(
+            base + ["client_id=c1"], extra: ["--typ", "at+jwt", "--iat", "--exp", "5m", "--now", "1767225600"])
+        let args = [
+            "--jwks", "\(Craft.example)/jwks.json", "--profile", "at+jwt", "--iss", Craft.issuer, "--aud", "api", "--now", "1767225700",
+        ]
         #expect(try CLI.run(["verify"] + args + [good]).status == 0)
         let noClient = try VerifyTests.exampleSigned(base, extra: ["--typ", "at+jwt", "--iat", "--exp", "5m", "--now", "1767225600"])
         let missing = try CLI.run(["verify"] + args + [noClient])
@@ -227,7 +266,10 @@ struct VerifyTests {
     }
 
     @Test func signatureOnlyVerificationPrintsThePayloadBytes() throws {
-        let signed = try CLI.run(["sign", "--key", "testvectors/generated/keys/ed25519.private.pem", "--alg", "EdDSA", "--no-typ", "--set", "note=expired", "--exp", "2000-01-01T00:00:00Z"])
+        let signed = try CLI.run([
+            "sign", "--key", "testvectors/generated/keys/ed25519.private.pem", "--alg", "EdDSA", "--no-typ", "--set", "note=expired",
+            "--exp", "2000-01-01T00:00:00Z",
+        ])
         let token = signed.stdout.trimmingCharacters(in: .newlines)
         let result = try CLI.run(["verify", "--jws", "--key", "testvectors/generated/keys/ed25519.public.pem", token])
         #expect(result.status == 0)
@@ -240,12 +282,15 @@ struct VerifyTests {
 
     @Test func hmacSecretFromEnvironmentVerifies() throws {
         let secret = String(repeating: "s", count: 32)
-        let signed = try CLI.run(["sign", "--secret-env", "JWTK_TEST_SECRET", "--alg", "HS256", "--set", "exp=4102444800"], environment: ["JWTK_TEST_SECRET": secret])
+        let signed = try CLI.run(
+            ["sign", "--secret-env", "JWTK_TEST_SECRET", "--alg", "HS256", "--set", "exp=4102444800"],
+            environment: ["JWTK_TEST_SECRET": secret])
         #expect(signed.status == 0)
         let token = signed.stdout.trimmingCharacters(in: .newlines)
         let ok = try CLI.run(["verify", "--secret-env", "JWTK_TEST_SECRET", token], environment: ["JWTK_TEST_SECRET": secret])
         #expect(ok.status == 0)
-        let wrong = try CLI.run(["verify", "--secret-env", "JWTK_TEST_SECRET", token], environment: ["JWTK_TEST_SECRET": String(repeating: "t", count: 32)])
+        let wrong = try CLI.run(
+            ["verify", "--secret-env", "JWTK_TEST_SECRET", token], environment: ["JWTK_TEST_SECRET": String(repeating: "t", count: 32)])
         #expect(wrong.status == 1)
         #expect(wrong.stderr == "INVALID: signature check failed: the signature does not verify [signature_invalid]\n")
         let unset = try CLI.run(["verify", "--secret-env", "JWTK_NOT_SET_ANYWHERE", token])

@@ -102,7 +102,8 @@ public struct JWKSLint: Sendable {
             if let first = thumbprints[tp] {
                 setFindings.append(
                     LintFinding(
-                        id: "duplicate_key", severity: .info, message: "keys #\(first) and #\(entry.index) are the same key (thumbprint \(tp))",
+                        id: "duplicate_key", severity: .info,
+                        message: "keys #\(first) and #\(entry.index) are the same key (thumbprint \(tp))",
                         reference: "RFC 7638 §1"))
             } else {
                 thumbprints[tp] = entry.index
@@ -163,7 +164,9 @@ public struct JWKSLint: Sendable {
             add("missing_use", .info, "no use or key_ops: the key's purpose is not stated", "RFC 7517 §4.2", "use")
         }
         if jwk["use"] != nil && jwk["key_ops"] != nil {
-            add("use_and_key_ops", .warning, "both use and key_ops are present; they should not be used together", "RFC 7517 §4.3", "key_ops")
+            add(
+                "use_and_key_ops", .warning, "both use and key_ops are present; they should not be used together", "RFC 7517 §4.3",
+                "key_ops")
         }
         return Entry(
             index: index, keyID: jwk["kid"]?.string, keyType: kty, curve: jwk["crv"]?.string, modulusBits: modulusBits,

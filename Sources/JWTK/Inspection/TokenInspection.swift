@@ -143,7 +143,9 @@ public struct TokenInspection: Sendable {
                 + "jwtk shows its protected header but does not decrypt or verify it",
             "RFC 7516 §9")
         if let cty = header["cty"]?.string, JOSEHeader.normalizedType(cty) == "jwt" {
-            lint.add("nested", .info, "cty \"\(cty)\": the encrypted content is a nested JWT (sign, then encrypt)", "RFC 7519 §5.2", member: "cty")
+            lint.add(
+                "nested", .info, "cty \"\(cty)\": the encrypted content is a nested JWT (sign, then encrypt)", "RFC 7519 §5.2",
+                member: "cty")
         }
         if header["alg"]?.string == "RSA1_5" {
             lint.add(
@@ -279,7 +281,9 @@ private struct Lint {
                 member: "cty")
         }
         if header["kid"] == nil {
-            add("no_kid", .info, "no kid: a verifier with several keys cannot tell which one signed the token", "RFC 7515 §4.1.4", member: "kid")
+            add(
+                "no_kid", .info, "no kid: a verifier with several keys cannot tell which one signed the token", "RFC 7515 §4.1.4",
+                member: "kid")
         }
     }
 
@@ -330,7 +334,9 @@ private struct Lint {
             default: expected = [64, 114]
             }
             if expected.contains(count) { return "\(count) bytes: an \(count == 64 ? "Ed25519" : "Ed448") signature" }
-            add("signature_length", .error, "an \(name) signature is 64 (Ed25519) or 114 (Ed448) bytes; this one is \(count)", "RFC 8037 §3.1")
+            add(
+                "signature_length", .error, "an \(name) signature is 64 (Ed25519) or 114 (Ed448) bytes; this one is \(count)",
+                "RFC 8037 §3.1")
             return "\(count) bytes; \(name) signatures are 64 or 114 bytes"
         }
     }
@@ -339,12 +345,16 @@ private struct Lint {
         func time(_ value: Double) -> String { DateText.rfc3339(value) ?? "\(value)" }
         for (name, section) in [("exp", "§4.1.4"), ("nbf", "§4.1.5"), ("iat", "§4.1.6")] {
             if let value = claims[name], !value.kind.isNumber {
-                add("invalid_claim", .error, "\"\(name)\" must be a NumericDate (a JSON number), found \(value.kind.rawValue)", "RFC 7519 \(section)", member: name)
+                add(
+                    "invalid_claim", .error, "\"\(name)\" must be a NumericDate (a JSON number), found \(value.kind.rawValue)",
+                    "RFC 7519 \(section)", member: name)
             }
         }
         for (name, section) in [("iss", "§4.1.1"), ("sub", "§4.1.2"), ("jti", "§4.1.7")] {
             if let value = claims[name], value.string == nil {
-                add("invalid_claim", .error, "\"\(name)\" must be a string, found \(value.kind.rawValue)", "RFC 7519 \(section)", member: name)
+                add(
+                    "invalid_claim", .error, "\"\(name)\" must be a string, found \(value.kind.rawValue)", "RFC 7519 \(section)",
+                    member: name)
             }
         }
         if let aud = claims["aud"], aud.string == nil, (aud.stringArray?.isEmpty ?? true) {
@@ -355,7 +365,9 @@ private struct Lint {
         let nbf = claims["nbf"]?.number
         if let exp {
             if exp <= now {
-                add("expired", .error, "expired at \(time(exp)), \(Self.span(now - exp)) before now (\(time(now)))", "RFC 7519 §4.1.4", member: "exp")
+                add(
+                    "expired", .error, "expired at \(time(exp)), \(Self.span(now - exp)) before now (\(time(now)))", "RFC 7519 §4.1.4",
+                    member: "exp")
             }
             if let start = iat ?? nbf, exp - start > maxLifetime {
                 add(
@@ -370,7 +382,9 @@ private struct Lint {
                 "RFC 7519 §4.1.4; RFC 8725 §3.10", member: "exp")
         }
         if let nbf, nbf > now {
-            add("not_yet_valid", .error, "not valid before \(time(nbf)), \(Self.span(nbf - now)) after now", "RFC 7519 §4.1.5", member: "nbf")
+            add(
+                "not_yet_valid", .error, "not valid before \(time(nbf)), \(Self.span(nbf - now)) after now", "RFC 7519 §4.1.5",
+                member: "nbf")
         }
         if let iat, iat > now {
             add(

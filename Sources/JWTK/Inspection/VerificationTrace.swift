@@ -141,7 +141,8 @@ public struct VerificationTrace: Sendable {
                 outcome = .passed
                 detail = context.passDetail(definition.id)
             }
-            steps.append(Step(id: definition.id, title: definition.title, outcome: outcome, detail: detail, reference: definition.reference))
+            steps.append(
+                Step(id: definition.id, title: definition.title, outcome: outcome, detail: detail, reference: definition.reference))
         }
         self.steps = steps
         self.hints = failure.map { context.hints(for: $0, stepID: failedID ?? "") } ?? []
@@ -387,7 +388,9 @@ private struct Context {
             }
         case "nbf":
             if let nbf = claims?["nbf"]?.number {
-                hints.append("valid in \(span(nbf - now)) (\(Int64((nbf - now).rounded(.up)))s) with \(leeway): clock skew between issuer and verifier?")
+                hints.append(
+                    "valid in \(span(nbf - now)) (\(Int64((nbf - now).rounded(.up)))s) with \(leeway): clock skew between issuer and verifier?"
+                )
             }
         case "iat":
             if error.code == .issuedInFuture, let iat = claims?["iat"]?.number {

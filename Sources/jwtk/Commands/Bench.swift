@@ -69,7 +69,8 @@ struct Bench: ParsableCommand {
             algorithm = signatureOnly ? try verifier.verifySignature(token).algorithm : try verifier.verify(token).algorithm
         } catch {
             throw CLIFailure(
-                ExitStatus(for: error.code), "the token does not verify, nothing to measure: \(VerifyOutput.failureLine(error, policy: policy))")
+                ExitStatus(for: error.code),
+                "the token does not verify, nothing to measure: \(VerifyOutput.failureLine(error, policy: policy))")
         }
 
         let results = Mutex([ThreadResult](repeating: ThreadResult(), count: threads))
@@ -124,7 +125,9 @@ struct Bench: ParsableCommand {
                     ("ns_per_op", .number(Self.rounded(nsPerOp, 1))), ("per_thread", .array(threadsJSON)),
                 ]).rendered())
         } else {
-            print("jwtk bench: \(algorithm), \(threads) thread\(threads == 1 ? "" : "s"), \(String(format: "%.2f", elapsed)) s\(signatureOnly ? ", signature only" : "")")
+            print(
+                "jwtk bench: \(algorithm), \(threads) thread\(threads == 1 ? "" : "s"), \(String(format: "%.2f", elapsed)) s\(signatureOnly ? ", signature only" : "")"
+            )
             for (index, r) in perThread.enumerated() {
                 let ops = Double(r.verifications) / max(r.elapsed, 1e-9)
                 print(

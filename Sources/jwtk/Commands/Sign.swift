@@ -24,7 +24,9 @@ struct Sign: ParsableCommand {
         help: ArgumentHelp("The private key: a JWK (RSA, EC, OKP or oct) or PEM (PKCS#8, RSA/EC PRIVATE KEY).", valueName: "PATH"))
     var key: String?
 
-    @Option(name: .customLong("secret-file"), help: ArgumentHelp("HMAC secret: the file's bytes, minus one trailing newline.", valueName: "PATH"))
+    @Option(
+        name: .customLong("secret-file"),
+        help: ArgumentHelp("HMAC secret: the file's bytes, minus one trailing newline.", valueName: "PATH"))
     var secretFile: String?
 
     @Option(name: .customLong("secret-env"), help: ArgumentHelp("HMAC secret: this environment variable's value.", valueName: "VAR"))
@@ -42,19 +44,25 @@ struct Sign: ParsableCommand {
     @Flag(name: .customLong("no-typ"), help: "Omit the typ header.")
     var noTyp = false
 
-    @Option(name: .customLong("header"), help: ArgumentHelp("An extra header member; VALUE as JSON when valid JSON, else a string. Repeatable.", valueName: "name=value"))
+    @Option(
+        name: .customLong("header"),
+        help: ArgumentHelp("An extra header member; VALUE as JSON when valid JSON, else a string. Repeatable.", valueName: "name=value"))
     var headers: [String] = []
 
     @Option(help: ArgumentHelp("A JSON object file with the claims (\"-\" for stdin).", valueName: "FILE"))
     var claims: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("A claim; VALUE as JSON when valid JSON, else a string. Repeatable.", valueName: "name=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp("A claim; VALUE as JSON when valid JSON, else a string. Repeatable.", valueName: "name=value"))
     var sets: [String] = []
 
     @Flag(help: "Set iat to now.")
     var iat = false
 
-    @Option(help: ArgumentHelp("Set exp: a duration from now (90s, 15m, 1h, 2d; --exp=-1h for an expired token) or an RFC 3339 time.", valueName: "WHEN"))
+    @Option(
+        help: ArgumentHelp(
+            "Set exp: a duration from now (90s, 15m, 1h, 2d; --exp=-1h for an expired token) or an RFC 3339 time.", valueName: "WHEN"))
     var exp: String?
 
     @Option(help: ArgumentHelp("Set nbf: a duration from now (0, 5m, --nbf=-1m) or an RFC 3339 time.", valueName: "WHEN"))
@@ -95,7 +103,9 @@ struct Sign: ParsableCommand {
             guard name != "alg" else { throw CLIFailure.usage("--header alg: the algorithm is set by --alg") }
             if let index = header.firstIndex(where: { $0.0 == name }) { header[index].1 = value } else { header.append((name, value)) }
         }
-        func object(_ pairs: [(String, String)]) -> String { "{" + pairs.map { "\(JSONOut.quote($0.0)):\($0.1)" }.joined(separator: ",") + "}" }
+        func object(_ pairs: [(String, String)]) -> String {
+            "{" + pairs.map { "\(JSONOut.quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+        }
         let signingInput = Base64URL.encode(Array(object(header).utf8)) + "." + Base64URL.encode(Array(object(members).utf8))
         let signature: [UInt8]
         do throws(JWTKError) {
@@ -109,7 +119,8 @@ struct Sign: ParsableCommand {
     private func parseAlgorithm() throws(CLIFailure) -> JWSAlgorithm {
         if JWSAlgorithm.isUnsecuredName(alg) { throw .usage("--alg \(alg): jwtk does not produce unsecured tokens") }
         guard let algorithm = JWSAlgorithm(rawValue: alg) else {
-            throw .usage("--alg: unknown algorithm \"\(alg)\" (supported: \(JWSAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw .usage(
+                "--alg: unknown algorithm \"\(alg)\" (supported: \(JWSAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         return algorithm
     }

@@ -38,7 +38,8 @@ struct KeySourceOptions: ParsableArguments {
     /// Reads every key source. Exit 2 for a missing source, an unreadable file or a file without a usable key.
     func load() throws(CLIFailure) -> Loaded {
         guard jwks != nil || !keys.isEmpty || secretFile != nil || secretEnv != nil else {
-            throw .usage("no key: give --jwks PATH, --key PATH, --secret-file PATH or --secret-env VAR (jwtk never takes a key from the token)")
+            throw .usage(
+                "no key: give --jwks PATH, --key PATH, --secret-file PATH or --secret-env VAR (jwtk never takes a key from the token)")
         }
         var all: [VerificationKey] = []
         var skipped: [JWKSet.SkippedKey] = []

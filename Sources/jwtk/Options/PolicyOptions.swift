@@ -51,7 +51,9 @@ struct PolicyOptions: ParsableArguments {
         help: "Without --aud, accept a token whatever its aud says (by default a token with aud needs a matching --aud, RFC 7519 §4.1.3).")
     var ignoreAudience = false
 
-    @Option(name: .customLong("max-age"), help: ArgumentHelp("Maximum token age since iat, in seconds (iat becomes required).", valueName: "SECONDS"))
+    @Option(
+        name: .customLong("max-age"),
+        help: ArgumentHelp("Maximum token age since iat, in seconds (iat becomes required).", valueName: "SECONDS"))
     var maxAge: Double?
 
     @Option(name: .customLong("min-rsa-bits"), help: ArgumentHelp("Smallest accepted RSA key, in bits.", valueName: "N"))

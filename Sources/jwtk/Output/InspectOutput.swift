@@ -27,7 +27,10 @@ enum InspectOutput {
             ("payload_bytes", .integer(Int64(inspection.payload.count))),
             ("alg", .optional(inspection.algorithmName)),
             ("kid", .optional(inspection.keyID)),
-            ("signature", .object([("bytes", .integer(Int64(inspection.signature.count))), ("summary", .string(inspection.signatureSummary))])),
+            (
+                "signature",
+                .object([("bytes", .integer(Int64(inspection.signature.count))), ("summary", .string(inspection.signatureSummary))])
+            ),
             ("now", .numeric(inspection.now)),
             ("now_utc", .optional(DateTextBridge.utc(inspection.now))),
             ("times", .array(times)),
@@ -38,7 +41,8 @@ enum InspectOutput {
     static func text(_ inspection: TokenInspection, style: Style) -> String {
         var out = ""
         func line(_ text: String = "") { out += text + "\n" }
-        line(style.red("NOT VERIFIED") + ": decoded only; the signature and the claims have not been checked. Nothing below can be trusted.")
+        line(
+            style.red("NOT VERIFIED") + ": decoded only; the signature and the claims have not been checked. Nothing below can be trusted.")
         line()
         switch inspection.form {
         case .jws: line("Token:     compact JWS, 3 segments, \(inspection.byteCount) bytes")
@@ -72,7 +76,9 @@ enum InspectOutput {
             for time in inspection.times {
                 let name = time.name.padding(width)
                 let value = JSONOut.numeric(time.value).rendered()
-                line("  \(name)  \(value)  \(time.utc ?? "(out of range)")  \(TimeText.relative(claim: time.name, secondsFromNow: time.secondsFromNow))")
+                line(
+                    "  \(name)  \(value)  \(time.utc ?? "(out of range)")  \(TimeText.relative(claim: time.name, secondsFromNow: time.secondsFromNow))"
+                )
             }
         }
         line()

@@ -29,13 +29,16 @@ enum JWKSOutput {
 
     static func text(_ report: JWKSLint, path: String, style: Style) -> String {
         let usable = report.entries.filter { $0.key != nil }.count
-        var out = style.bold(path) + ": \(report.isSingleKey ? "a single JWK" : "JWK Set of \(report.entries.count) key\(report.entries.count == 1 ? "" : "s")"), \(usable) usable\n"
+        var out =
+            style.bold(path)
+            + ": \(report.isSingleKey ? "a single JWK" : "JWK Set of \(report.entries.count) key\(report.entries.count == 1 ? "" : "s")"), \(usable) usable\n"
         for entry in report.entries {
             out += "\n" + style.bold("#\(entry.index)") + "  kid \(entry.keyID.map { "\"\($0)\"" } ?? "(none)")\n"
             var shape = "kty \(entry.keyType ?? "?")"
             if let crv = entry.curve { shape += "  crv \(crv)" }
             if let bits = entry.modulusBits { shape += "  \(bits) bits" }
-            shape += "  alg \(entry.algorithm ?? "-")  use \(entry.use ?? "-")  key_ops \(entry.keyOperations?.joined(separator: ",") ?? "-")"
+            shape +=
+                "  alg \(entry.algorithm ?? "-")  use \(entry.use ?? "-")  key_ops \(entry.keyOperations?.joined(separator: ",") ?? "-")"
             out += "    \(shape)\n"
             out += "    thumbprint \(entry.thumbprint ?? "(skipped: not computed)")\n"
             if let reason = entry.skipReason {

@@ -91,7 +91,8 @@ enum VerifyOutput {
         if !skipped.isEmpty {
             out += style.bold("Skipped keys") + "\n"
             for key in skipped {
-                out += "  - key #\(key.index)\(key.keyID.map { " kid \"\($0)\"" } ?? "")\(key.keyType.map { " (\($0))" } ?? ""): "
+                out +=
+                    "  - key #\(key.index)\(key.keyID.map { " kid \"\($0)\"" } ?? "")\(key.keyType.map { " (\($0))" } ?? ""): "
                     + "\(key.reason.reason) [\(key.reason.code.rawValue)]\n"
             }
         }

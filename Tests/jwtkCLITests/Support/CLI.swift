@@ -126,7 +126,8 @@ enum Craft {
 
     static let example = "testvectors/example"
     static var exampleToken: String {
-        let text = String(decoding: (try? Data(contentsOf: CLI.root.appendingPathComponent("\(example)/id_token.jwt"))) ?? Data(), as: UTF8.self)
+        let text = String(
+            decoding: (try? Data(contentsOf: CLI.root.appendingPathComponent("\(example)/id_token.jwt"))) ?? Data(), as: UTF8.self)
         return text.trimmingCharacters(in: .newlines)
     }
     static let exampleNow = "2026-01-01T00:30:00Z"
