@@ -383,8 +383,13 @@ private struct Context {
         case "exp":
             if let exp = claims?["exp"]?.number {
                 let late = now - exp
-                hints.append(
-                    "expired by \(span(late)) (\(Int64(late.rounded(.up)))s) with \(leeway); exp \(time(exp)), now \(time(now))")
+                let seconds = Int64(late.rounded(.up))
+                let amount = late < 60 ? "\(seconds)s" : "\(span(late)) (\(seconds)s)"
+                if late <= 0 {
+                    hints.append("now is exactly exp (\(time(exp))): a token is valid only while now < exp, with \(leeway)")
+                } else {
+                    hints.append("expired by \(amount) with \(leeway); exp \(time(exp)), now \(time(now))")
+                }
             }
         case "nbf":
             if let nbf = claims?["nbf"]?.number {

@@ -126,6 +126,7 @@ enum Input {
 /// stderr output.
 enum StandardError {
     static func write(_ text: String) {
+        fflush(nil)  // what stdout already holds comes first when both go to one place
         var line = text
         if !line.hasSuffix("\n") { line += "\n" }
         FileHandle.standardError.write(Data(line.utf8))
