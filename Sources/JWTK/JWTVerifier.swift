@@ -147,17 +147,14 @@ public struct JWTVerifier: Sendable {
     private func firstVerifying(
         _ keys: [VerificationKey], _ algorithm: JWSAlgorithm, _ signature: [UInt8], _ input: UnsafeBufferPointer<UInt8>
     ) throws(JWTKError) -> VerificationKey? {
-        let result: Result<VerificationKey?, JWTKError> = signature.withUnsafeBufferPointer { sig in
-            do throws(JWTKError) {
-                for key in keys where try SignatureCheck.verify(key: key, algorithm: algorithm, signature: sig, input: input) {
-                    return .success(key)
-                }
-                return .success(nil)
-            } catch {
-                return .failure(error)
+        // A plain loop with typed throws: the `for … where try` form inside a Result closure crashed the
+        // Swift 6.3.1 optimizer (CopyPropagation "Found over consume") in release builds.
+        try signature.withUnsafeBufferPointer { sig throws(JWTKError) -> VerificationKey? in
+            for key in keys {
+                if try SignatureCheck.verify(key: key, algorithm: algorithm, signature: sig, input: input) { return key }
             }
+            return nil
         }
-        return try result.get()
     }
 
     /// RFC 7515 §4.1.11 and RFC 7797: returns whether the payload is base64url-encoded.
@@ -208,23 +205,31 @@ public struct JWTVerifier: Sendable {
 
 /// Dispatches one signature check to the backend for the algorithm's family.
 enum SignatureCheck {
+    // Switches on the material first, then the family: a `switch (material, family)` over a tuple with
+    // payload bindings, inlined into `firstVerifying`, crashed the Swift 6.3.1 optimizer in release builds.
+    @inline(never)
     static func verify(
         key: VerificationKey, algorithm: JWSAlgorithm, signature: UnsafeBufferPointer<UInt8>, input: UnsafeBufferPointer<UInt8>
     ) throws(JWTKError) -> Bool {
-        switch (key.material, algorithm.family) {
-        case (.hmac(let secret), .hmac):
-            return try secret.verify(signature: signature, message: input, hashBits: algorithm.hashBits)
-        case (.asymmetric(let evp), .rsaPKCS1):
-            return try evp.verify(signature: signature, message: input, hashBits: algorithm.hashBits, padding: .pkcs1)
-        case (.asymmetric(let evp), .rsaPSS):
-            return try evp.verify(signature: signature, message: input, hashBits: algorithm.hashBits, padding: .pss)
-        case (.asymmetric(let evp), .ecdsa):
-            return try evp.verifyECDSA(rawSignature: signature, message: input, hashBits: algorithm.hashBits)
-        case (.asymmetric(let evp), .eddsa):
-            return try evp.verify(signature: signature, message: input, hashBits: 0, padding: .none)
-        default:
-            // Unreachable after key selection; fail closed all the same.
-            throw JWTKError(.algorithmKeyMismatch, "a \(key.type) key cannot verify \(algorithm)", keyID: key.keyID)
+        let family = algorithm.family
+        switch key.material {
+        case .hmac(let secret):
+            if family == .hmac { return try secret.verify(signature: signature, message: input, hashBits: algorithm.hashBits) }
+        case .asymmetric(let evp):
+            switch family {
+            case .rsaPKCS1:
+                return try evp.verify(signature: signature, message: input, hashBits: algorithm.hashBits, padding: .pkcs1)
+            case .rsaPSS:
+                return try evp.verify(signature: signature, message: input, hashBits: algorithm.hashBits, padding: .pss)
+            case .ecdsa:
+                return try evp.verifyECDSA(rawSignature: signature, message: input, hashBits: algorithm.hashBits)
+            case .eddsa:
+                return try evp.verify(signature: signature, message: input, hashBits: 0, padding: .none)
+            case .hmac:
+                break
+            }
         }
+        // Unreachable after key selection; fail closed all the same.
+        throw JWTKError(.algorithmKeyMismatch, "a \(key.type) key cannot verify \(algorithm)", keyID: key.keyID)
     }
 }
