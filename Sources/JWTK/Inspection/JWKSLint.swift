@@ -92,7 +92,7 @@ public struct JWKSLint: Sendable {
             setFindings.append(
                 LintFinding(
                     id: "duplicate_kid", severity: .warning,
-                    message: "kid \"\(kid)\" is used by keys \(indexes.map { "#\($0)" }.joined(separator: ", ")); "
+                    message: "kid \(Shown.value(kid)) is used by keys \(indexes.map { "#\($0)" }.joined(separator: ", ")); "
                         + "a token naming it cannot pick one key",
                     reference: "RFC 7517 §4.5", member: "kid"))
         }

@@ -144,7 +144,7 @@ public struct TokenInspection: Sendable {
             "RFC 7516 §9")
         if let cty = header["cty"]?.string, JOSEHeader.normalizedType(cty) == "jwt" {
             lint.add(
-                "nested", .info, "cty \"\(cty)\": the encrypted content is a nested JWT (sign, then encrypt)", "RFC 7519 §5.2",
+                "nested", .info, "cty \(Shown.value(cty)): the encrypted content is a nested JWT (sign, then encrypt)", "RFC 7519 §5.2",
                 member: "cty")
         }
         if header["alg"]?.string == "RSA1_5" {
@@ -170,7 +170,7 @@ public struct TokenInspection: Sendable {
 
     /// Best effort for a header that does not parse: the first `"name":"value"` string member.
     private static func firstString(named name: String, in text: String) -> String? {
-        let needle = Array("\"\(name)\"")
+        let needle = Array("\(Shown.value(name))")
         let chars = Array(text)
         guard chars.count >= needle.count,
             let start = (0...(chars.count - needle.count)).first(where: { Array(chars[$0..<($0 + needle.count)]) == needle })
@@ -207,7 +207,7 @@ private struct Lint {
         for name in names {
             add(
                 "duplicate_member", .error,
-                "the \(part) has the member \"\(name)\" more than once; parsers disagree on which one wins, jwtk refuses the token",
+                "the \(part) has the member \(Shown.value(name)) more than once; parsers disagree on which one wins, jwtk refuses the token",
                 reference, member: name)
         }
     }
@@ -217,7 +217,7 @@ private struct Lint {
             if let name = alg.string {
                 if JWSAlgorithm.isUnsecuredName(name) {
                     add(
-                        "alg_none", .error, "alg \"\(name)\": the token is unsecured (no signature); jwtk never accepts it",
+                        "alg_none", .error, "alg \(Shown.value(name)): the token is unsecured (no signature); jwtk never accepts it",
                         "RFC 8725 §3.1; RFC 7518 §3.6", member: "alg")
                 } else if let algorithm = JWSAlgorithm(rawValue: name) {
                     if algorithm.family == .hmac {
@@ -228,7 +228,9 @@ private struct Lint {
                             "RFC 8725 §3.2; RFC 7518 §3.2", member: "alg")
                     }
                 } else {
-                    add("unsupported_alg", .error, "alg \"\(name)\" is not a JWS algorithm jwtk implements", "RFC 7518 §3.1", member: "alg")
+                    add(
+                        "unsupported_alg", .error, "alg \(Shown.value(name)) is not a JWS algorithm jwtk implements", "RFC 7518 §3.1",
+                        member: "alg")
                 }
             } else {
                 add("invalid_header", .error, "header \"alg\" is not a string", "RFC 7515 §4.1.1", member: "alg")
@@ -239,14 +241,14 @@ private struct Lint {
         for (name, section) in [("jku", "§4.1.2"), ("x5u", "§4.1.5")] where header[name] != nil {
             add(
                 "header_key_url", .warning,
-                "header \"\(name)\" points at keys by URL (\(header[name]?.string ?? header[name]!.serialized())); "
+                "header \(Shown.value(name)) points at keys by URL (\(Shown.value(header[name]?.string ?? header[name]!.serialized()))); "
                     + "fetching it lets the sender choose the key (and is an SSRF vector); jwtk never fetches it",
                 "RFC 8725 §3.10; RFC 7515 \(section)", member: name)
         }
         for (name, section) in [("jwk", "§4.1.3"), ("x5c", "§4.1.6")] where header[name] != nil {
             add(
                 "embedded_key", .warning,
-                "header \"\(name)\" carries a key inside the token; a verifier that uses it accepts any forgery (CVE-2018-0114 class); "
+                "header \(Shown.value(name)) carries a key inside the token; a verifier that uses it accepts any forgery (CVE-2018-0114 class); "
                     + "jwtk ignores it",
                 "RFC 8725 §3.10; RFC 7515 \(section)", member: name)
         }
@@ -264,7 +266,8 @@ private struct Lint {
             if let text = typ.string {
                 if !Self.knownTypes.contains(JOSEHeader.normalizedType(text)) {
                     add(
-                        "unknown_typ", .warning, "typ \"\(text)\" is not a registered JWT media type; check what kind of token this is",
+                        "unknown_typ", .warning,
+                        "typ \(Shown.value(text)) is not a registered JWT media type; check what kind of token this is",
                         "RFC 8725 §3.11; RFC 7519 §5.1", member: "typ")
                 }
             } else {
@@ -277,7 +280,8 @@ private struct Lint {
         }
         if let cty = header["cty"]?.string, JOSEHeader.normalizedType(cty) == "jwt" {
             add(
-                "nested", .warning, "cty \"\(cty)\": the payload is a nested JWT; jwtk does not verify nested tokens", "RFC 7519 §5.2",
+                "nested", .warning, "cty \(Shown.value(cty)): the payload is a nested JWT; jwtk does not verify nested tokens",
+                "RFC 7519 §5.2",
                 member: "cty")
         }
         if header["kid"] == nil {
@@ -346,14 +350,14 @@ private struct Lint {
         for (name, section) in [("exp", "§4.1.4"), ("nbf", "§4.1.5"), ("iat", "§4.1.6")] {
             if let value = claims[name], !value.kind.isNumber {
                 add(
-                    "invalid_claim", .error, "\"\(name)\" must be a NumericDate (a JSON number), found \(value.kind.rawValue)",
+                    "invalid_claim", .error, "\(Shown.value(name)) must be a NumericDate (a JSON number), found \(value.kind.rawValue)",
                     "RFC 7519 \(section)", member: name)
             }
         }
         for (name, section) in [("iss", "§4.1.1"), ("sub", "§4.1.2"), ("jti", "§4.1.7")] {
             if let value = claims[name], value.string == nil {
                 add(
-                    "invalid_claim", .error, "\"\(name)\" must be a string, found \(value.kind.rawValue)", "RFC 7519 \(section)",
+                    "invalid_claim", .error, "\(Shown.value(name)) must be a string, found \(value.kind.rawValue)", "RFC 7519 \(section)",
                     member: name)
             }
         }

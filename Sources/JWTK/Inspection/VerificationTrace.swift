@@ -244,7 +244,7 @@ private struct Context {
     func relative(_ value: Double) -> String { value >= now ? "in \(span(value - now))" : "\(span(now - value)) ago" }
     var leeway: String { "leeway \(span(policy.leeway))" }
     func quoted<S: Sequence>(_ values: S) -> String where S.Element == String {
-        let items = values.sorted().map { "\"\($0)\"" }
+        let items = values.sorted().map { Shown.value($0) }
         return items.count == 1 ? items[0] : "[\(items.joined(separator: ", "))]"
     }
 
@@ -339,7 +339,7 @@ private struct Context {
         case "nonce":
             return "nonce matches"
         case "azp":
-            if let azp = claims?["azp"]?.string { return "azp \"\(azp)\" is the client id" }
+            if let azp = claims?["azp"]?.string { return "azp \(Shown.value(azp)) is the client id" }
             return "no azp, and a single audience"
         case "auth_time":
             guard let t = claims?["auth_time"]?.number else { return "present" }
@@ -359,22 +359,24 @@ private struct Context {
             if let iss = claims?["iss"]?.string {
                 for expected in policy.issuers.sorted() {
                     if iss.trimmingSuffix("/") == expected.trimmingSuffix("/") {
-                        hints.append("the issuer differs only by a trailing slash: token \"\(iss)\", expected \"\(expected)\"")
+                        hints.append(
+                            "the issuer differs only by a trailing slash: token \(Shown.value(iss)), expected \(Shown.value(expected))")
                     } else if iss.lowercased() == expected.lowercased() {
-                        hints.append("the issuer differs only in letter case: token \"\(iss)\", expected \"\(expected)\"")
+                        hints.append("the issuer differs only in letter case: token \(Shown.value(iss)), expected \(Shown.value(expected))")
                     } else if iss.droppingScheme == expected.droppingScheme {
-                        hints.append("the issuer differs only in the URL scheme: token \"\(iss)\", expected \"\(expected)\"")
+                        hints.append(
+                            "the issuer differs only in the URL scheme: token \(Shown.value(iss)), expected \(Shown.value(expected))")
                     }
                 }
             }
         case "aud":
             let aud = claims?["aud"].flatMap { $0.string.map { [$0] } ?? $0.stringArray } ?? []
             if let azp = claims?["azp"]?.string, policy.audiences.contains(azp) {
-                hints.append("the expected audience \"\(azp)\" is in azp, not in aud \(quoted(aud))")
+                hints.append("the expected audience \(Shown.value(azp)) is in azp, not in aud \(quoted(aud))")
             }
             for expected in policy.audiences.sorted() {
                 for value in aud where value != expected && value.trimmingSuffix("/") == expected.trimmingSuffix("/") {
-                    hints.append("audience \"\(value)\" differs from \"\(expected)\" only by a trailing slash")
+                    hints.append("audience \(Shown.value(value)) differs from \(Shown.value(expected)) only by a trailing slash")
                 }
             }
             if policy.audiences.isEmpty, !aud.isEmpty {
@@ -409,15 +411,15 @@ private struct Context {
             if error.code == .keyNotFound, let kid = header?["kid"]?.string, let alg = JWSAlgorithm(rawValue: algorithmName) {
                 let fitting = keys.filter { $0.canVerify(alg) }
                 if !fitting.isEmpty {
-                    let ids = fitting.map { $0.keyID.map { "\"\($0)\"" } ?? "(no kid)" }.joined(separator: ", ")
+                    let ids = fitting.map { $0.keyID.map { Shown.value($0) } ?? "(no kid)" }.joined(separator: ", ")
                     hints.append(
-                        "kid \"\(kid)\" is unknown, but \(fitting.count == 1 ? "a key" : "keys") that can verify \(alg) \(fitting.count == 1 ? "exists" : "exist"): \(ids) "
+                        "kid \(Shown.value(kid)) is unknown, but \(fitting.count == 1 ? "a key" : "keys") that can verify \(alg) \(fitting.count == 1 ? "exists" : "exist"): \(ids) "
                             + "(the issuer may have rotated its keys)")
                 }
             }
         case "azp":
             if let azp = claims?["azp"]?.string, let client = policy.authorizedParty {
-                hints.append("azp is \"\(azp)\"; the client id is \"\(client)\"")
+                hints.append("azp is \(Shown.value(azp)); the client id is \(Shown.value(client))")
             }
         default:
             break

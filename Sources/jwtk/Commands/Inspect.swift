@@ -37,7 +37,8 @@ struct Inspect: ParsableCommand {
                     JSONOut.object([("verified", .bool(false)), ("decoded", .bool(false)), ("error", error.json)]).rendered())
                 throw CLIFailure(ExitStatus(for: error.code), nil)
             }
-            throw CLIFailure(ExitStatus(for: error.code), "cannot decode the token: \(error.reason) [\(error.code.rawValue)]")
+            throw CLIFailure(
+                ExitStatus(for: error.code), "cannot decode the token: \(Terminal.line(error.reason)) [\(error.code.rawValue)]")
         }
         if output.json {
             print(InspectOutput.json(inspection).rendered())

@@ -48,15 +48,15 @@ enum InspectOutput {
         case .jws: line("Token:     compact JWS, 3 segments, \(inspection.byteCount) bytes")
         case .jwe: line("Token:     compact JWE (encrypted), 5 segments, \(inspection.byteCount) bytes")
         }
-        line("Algorithm: \(inspection.algorithmName ?? "(none given)")")
-        line("Key id:    \(inspection.keyID ?? "(none)")")
-        line("Signature: \(inspection.signatureSummary)")
+        line("Algorithm: \(inspection.algorithmName.map(Terminal.line) ?? "(none given)")")
+        line("Key id:    \(inspection.keyID.map(Terminal.line) ?? "(none)")")
+        line("Signature: \(Terminal.line(inspection.signatureSummary))")
         line()
         line(style.bold(inspection.form == .jwe ? "Protected header" : "Header"))
         if let header = inspection.header {
             line(JSONOut(header).rendered(style: style))
         } else {
-            line(inspection.headerText + "   " + style.red("(not valid JSON: shown as decoded)"))
+            line(Terminal.line(inspection.headerText) + "   " + style.red("(not valid JSON: shown as decoded)"))
         }
         if inspection.form == .jws {
             line()
@@ -64,7 +64,7 @@ enum InspectOutput {
             if let payload = inspection.payloadJSON {
                 line(JSONOut(payload).rendered(style: style))
             } else if let text = payloadText(inspection) {
-                line(text)
+                line(Terminal.text(text))
             } else {
                 line("(\(inspection.payload.count) bytes of binary content)")
             }
@@ -85,7 +85,7 @@ enum InspectOutput {
         line(style.bold("Findings"))
         if inspection.findings.isEmpty { line("  none") }
         for finding in inspection.findings {
-            line("  \(style.severity(finding.severity.rawValue.padding(7)))  \(finding.message) (\(finding.reference))")
+            line("  \(style.severity(finding.severity.rawValue.padding(7)))  \(Terminal.line(finding.message)) (\(finding.reference))")
         }
         return out
     }

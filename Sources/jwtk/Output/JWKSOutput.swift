@@ -33,25 +33,27 @@ enum JWKSOutput {
             style.bold(path)
             + ": \(report.isSingleKey ? "a single JWK" : "JWK Set of \(report.entries.count) key\(report.entries.count == 1 ? "" : "s")"), \(usable) usable\n"
         for entry in report.entries {
-            out += "\n" + style.bold("#\(entry.index)") + "  kid \(entry.keyID.map { "\"\($0)\"" } ?? "(none)")\n"
-            var shape = "kty \(entry.keyType ?? "?")"
-            if let crv = entry.curve { shape += "  crv \(crv)" }
+            out += "\n" + style.bold("#\(entry.index)") + "  kid \(entry.keyID.map { Terminal.line(JSONOut.quote($0)) } ?? "(none)")\n"
+            var shape = "kty \(Terminal.line(entry.keyType ?? "?"))"
+            if let crv = entry.curve { shape += "  crv \(Terminal.line(crv))" }
             if let bits = entry.modulusBits { shape += "  \(bits) bits" }
             shape +=
-                "  alg \(entry.algorithm ?? "-")  use \(entry.use ?? "-")  key_ops \(entry.keyOperations?.joined(separator: ",") ?? "-")"
+                "  alg \(Terminal.line(entry.algorithm ?? "-"))  use \(Terminal.line(entry.use ?? "-"))  key_ops \(Terminal.line(entry.keyOperations?.joined(separator: ",") ?? "-"))"
             out += "    \(shape)\n"
             out += "    thumbprint \(entry.thumbprint ?? "(skipped: not computed)")\n"
             if let reason = entry.skipReason {
-                out += "    " + style.red("SKIPPED") + " by verifiers: \(reason.reason) [\(reason.code.rawValue)]\n"
+                out += "    " + style.red("SKIPPED") + " by verifiers: \(Terminal.line(reason.reason)) [\(reason.code.rawValue)]\n"
             }
             for finding in entry.findings where finding.id != "skipped" {
-                out += "    \(style.severity(finding.severity.rawValue.padding(7)))  \(finding.message) (\(finding.reference))\n"
+                out +=
+                    "    \(style.severity(finding.severity.rawValue.padding(7)))  \(Terminal.line(finding.message)) (\(finding.reference))\n"
             }
         }
         if !report.findings.isEmpty {
             out += "\n" + style.bold("Set") + "\n"
             for finding in report.findings {
-                out += "    \(style.severity(finding.severity.rawValue.padding(7)))  \(finding.message) (\(finding.reference))\n"
+                out +=
+                    "    \(style.severity(finding.severity.rawValue.padding(7)))  \(Terminal.line(finding.message)) (\(finding.reference))\n"
             }
         }
         return out

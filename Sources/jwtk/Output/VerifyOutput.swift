@@ -18,7 +18,8 @@ enum VerifyOutput {
     /// The one stderr line of a rejection: the check, the values, the stable code.
     static func failureLine(_ error: JWTKError, policy: VerificationPolicy) -> String {
         let check = title(of: error, policy: policy).title
-        return "INVALID: \(check) check failed: \(error.reason.isEmpty ? error.code.rawValue : error.reason) [\(error.code.rawValue)]"
+        return
+            "INVALID: \(check) check failed: \(Terminal.line(error.reason.isEmpty ? error.code.rawValue : error.reason)) [\(error.code.rawValue)]"
     }
 
     static func keyJSON(_ key: VerificationKey, algorithm: JWSAlgorithm) -> JSONOut {
@@ -82,18 +83,18 @@ enum VerifyOutput {
         var out = style.bold("Checks") + " (as of \(DateTextBridge.utc(policy.clock.now) ?? "\(policy.clock.now)"))\n"
         for step in trace.steps {
             out += "  \(style.outcome(step.outcome.rawValue))  \(step.title) (\(step.reference))\n"
-            out += "        \(style.dim(step.detail))\n"
+            out += "        \(style.dim(Terminal.line(step.detail)))\n"
         }
         if !trace.hints.isEmpty {
             out += style.bold("Hints") + "\n"
-            for hint in trace.hints { out += "  - \(hint)\n" }
+            for hint in trace.hints { out += "  - \(Terminal.line(hint))\n" }
         }
         if !skipped.isEmpty {
             out += style.bold("Skipped keys") + "\n"
             for key in skipped {
-                out +=
-                    "  - key #\(key.index)\(key.keyID.map { " kid \"\($0)\"" } ?? "")\(key.keyType.map { " (\($0))" } ?? ""): "
-                    + "\(key.reason.reason) [\(key.reason.code.rawValue)]\n"
+                let kid = key.keyID.map { " kid \(Terminal.line(JSONOut.quote($0)))" } ?? ""
+                let kty = key.keyType.map { " (\(Terminal.line($0)))" } ?? ""
+                out += "  - key #\(key.index)\(kid)\(kty): \(Terminal.line(key.reason.reason)) [\(key.reason.code.rawValue)]\n"
             }
         }
         return out + "\n"
@@ -103,7 +104,7 @@ enum VerifyOutput {
         guard let jws = trace.verifiedSignature else { return "" }
         let key = jws.key
         var out = style.green("VALID") + ": \(jws.algorithm) signature verified by key "
-        out += key.keyID.map { "kid \"\($0)\"" } ?? "(no kid)"
+        out += key.keyID.map { "kid \(Terminal.line(JSONOut.quote($0)))" } ?? "(no kid)"
         out += " (\(key.type))\n"
         out += "  thumbprint  \(key.thumbprint) (RFC 7638, SHA-256)\n"
         let passed = trace.steps.filter { $0.outcome == .passed && VerificationTrace.claimStepIDs.contains($0.id) }.map(\.id)
@@ -116,7 +117,7 @@ enum VerifyOutput {
         } else {
             out += "\n" + style.bold("Payload") + " (\(jws.payload.count) bytes; no claim was checked)\n"
             if let text = String(validating: jws.payload, as: UTF8.self) {
-                out += text + "\n"
+                out += Terminal.text(text) + "\n"
             } else {
                 out += "base64url: \(Base64URL.encode(jws.payload))\n"
             }
