@@ -383,7 +383,7 @@ private struct Lint {
         } else if claims["exp"] == nil {
             add(
                 "missing_exp", .warning, "no exp: the token never expires; jwtk verify refuses it unless --allow-missing-exp",
-                "RFC 7519 §4.1.4; RFC 8725 §3.10", member: "exp")
+                "RFC 7519 §4.1.4", member: "exp")
         }
         if let nbf, nbf > now {
             add(
