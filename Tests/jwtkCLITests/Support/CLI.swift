@@ -42,7 +42,8 @@ enum CLI {
     /// Runs `jwtk args...`; `stdin` bytes are fed through a file. A run longer than `timeout` seconds fails
     /// the test (a hang guard, not a timing assertion).
     static func run(
-        _ args: [String], stdin: [UInt8]? = nil, environment: [String: String] = [:], timeout: Double = 120
+        _ args: [String], stdin: [UInt8]? = nil, environment: [String: String] = [:], timeout: Double = 120,
+        executable: URL? = nil, arguments: [String]? = nil
     ) throws -> CLIResult {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("jwtk-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -55,8 +56,8 @@ enum CLI {
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
 
         let process = Process()
-        process.executableURL = binary
-        process.arguments = args
+        process.executableURL = executable ?? binary
+        process.arguments = arguments ?? args
         process.currentDirectoryURL = root
         var env = ProcessInfo.processInfo.environment
         env["COLUMNS"] = "100"
