@@ -58,6 +58,28 @@ struct HelpAndExitStatusTests {
         #expect(result.stderr == "jwtk: cannot read testvectors: it is a directory\n")
     }
 
+    @Test(.enabled(if: getuid() != 0, "root reads files whatever their mode"))
+    func keyFileWithoutReadPermissionIsStatus2() throws {
+        let path = try CLI.tempFile("secret")
+        #expect(chmod(path, 0) == 0)
+        let result = try CLI.run(["verify", "--secret-file", path, Craft.exampleToken])
+        #expect(result.status == 2)
+        #expect(result.stderr == "jwtk: cannot read \(path): Permission denied\n")
+    }
+
+    @Test func tokenAndKeyCannotBothComeFromStdin() throws {
+        let result = try CLI.run(["verify", "--jwks", "-"], stdin: Array(Craft.exampleToken.utf8))
+        #expect(result.status == 2)
+        #expect(result.stderr == "jwtk: stdin can supply the token or a key, not both: pass TOKEN as an argument or the key as a file\n")
+    }
+
+    @Test func keyFromStdinWithTokenArgumentVerifies() throws {
+        let jwks = try Data(contentsOf: CLI.root.appendingPathComponent("\(Craft.example)/jwks.json"))
+        let result = try CLI.run(
+            ["verify", "--jwks", "-", "--aud", Craft.client, "--now", Craft.exampleNow, Craft.exampleToken], stdin: Array(jwks))
+        #expect(result.status == 0)
+    }
+
     @Test func keyFileWithoutUsableKeyIsStatus2() throws {
         let path = try CLI.tempFile(#"{"keys":[{"kty":"RSA","kid":"enc","use":"enc","n":"AQAB","e":"AQAB"}]}"#)
         let result = try CLI.run(["verify", "--jwks", path, Craft.exampleToken])

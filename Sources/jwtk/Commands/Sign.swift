@@ -73,6 +73,9 @@ struct Sign: ParsableCommand {
 
     func run() throws {
         let algorithm = try parseAlgorithm()
+        if claims == "-" && (key == "-" || secretFile == "-") {
+            throw CLIFailure.usage("stdin can supply the claims or the key, not both")
+        }
         let signingKey = try loadKey()
         let now = try Input.now(self.now)
 

@@ -40,6 +40,7 @@ struct Verify: ParsableCommand {
     var output: OutputOptions
 
     func run() throws {
+        try keySource.checkStandardInput(token: token)
         let loaded = try keySource.load()
         let policy = try policyOptions.policy(keys: loaded.keys)
         let token = try Input.token(self.token)

@@ -28,6 +28,16 @@ struct KeySourceOptions: ParsableArguments {
         help: ArgumentHelp("An HMAC secret: the value of this environment variable (its UTF-8 bytes).", valueName: "VAR"))
     var secretEnv: String?
 
+    /// Whether a key source reads stdin (`-`).
+    var readsStandardInput: Bool { jwks == "-" || keys.contains("-") || secretFile == "-" }
+
+    /// Refuses a second reader of stdin: the token and a key cannot both come from it.
+    func checkStandardInput(token: String?) throws(CLIFailure) {
+        if readsStandardInput && (token == nil || token == "-") {
+            throw .usage("stdin can supply the token or a key, not both: pass TOKEN as an argument or the key as a file")
+        }
+    }
+
     /// The loaded keys.
     struct Loaded {
         let keys: [VerificationKey]
