@@ -237,6 +237,15 @@ struct VerifyTests {
         )
     }
 
+    @Test func oidcProfileRefusesAnAccessTokenAsIDToken() throws {
+        let token = try VerifyTests.exampleSigned(
+            ["iss=\(Craft.issuer)", "aud=\(Craft.client)", "sub=\"u\""],
+            extra: ["--typ", "at+jwt", "--iat", "--exp", "1h", "--now", "1767225600"])
+        let result = try CLI.run(["verify"] + Craft.exampleVerifyArgs + ["--profile", "oidc", token])
+        #expect(result.status == 1)
+        #expect(result.stderr == "INVALID: typ check failed: header \"typ\" is \"at+jwt\", which this policy refuses [type_mismatch]\n")
+    }
+
     @Test func accessTokenProfileChecksTypAndRequiredClaims() throws {
         let base = ["iss=\(Craft.issuer)", "aud=api", "sub=\"u\"", "jti=j1"]
         let good = try VerifyTests.exampleSigned(

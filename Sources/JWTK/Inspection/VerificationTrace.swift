@@ -253,7 +253,7 @@ private struct Context {
         case "crit":
             return header?["crit"] == nil ? "no crit header" : nil
         case "typ":
-            return policy.expectedType == nil ? "no expected typ in the policy" : nil
+            return policy.expectedType == nil && policy.rejectedTypes.isEmpty ? "no expected or refused typ in the policy" : nil
         case "exp":
             return claims?["exp"] == nil && !policy.requiresExpiration ? "no exp, and the policy allows that" : nil
         case "nbf":
@@ -314,7 +314,9 @@ private struct Context {
         case "payload":
             return "JSON object with \(claims?.count ?? 0) claims"
         case "typ":
-            return "typ \"\(header?["typ"]?.string ?? "")\" matches \"\(policy.expectedType ?? "")\""
+            let typ = header?["typ"]?.string.map { Shown.value($0) } ?? "(none)"
+            if let expected = policy.expectedType { return "typ \(typ) matches \(Shown.value(expected))" }
+            return "typ \(typ) is not one the policy refuses (\(quoted(policy.rejectedTypes)))"
         case "claim_types":
             return "exp, nbf, iat are numbers; iss, sub, jti strings; aud a string or array of strings (where present)"
         case "exp":

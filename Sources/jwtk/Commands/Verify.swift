@@ -51,7 +51,7 @@ struct Verify: ParsableCommand {
             print(VerifyOutput.json(trace, skipped: loaded.skipped, explain: explain, signatureOnly: policyOptions.jws).rendered())
         } else {
             if explain { print(VerifyOutput.explanation(trace, skipped: loaded.skipped, policy: policy, style: style), terminator: "") }
-            if trace.error == nil { print(VerifyOutput.success(trace, now: policy.clock.now, style: style), terminator: "") }
+            if trace.error == nil { print(VerifyOutput.success(trace, policy: policy, style: style), terminator: "") }
         }
         if let error = trace.error {
             if !output.json { StandardError.write(VerifyOutput.failureLine(error, policy: policy)) }

@@ -100,14 +100,17 @@ enum VerifyOutput {
         return out + "\n"
     }
 
-    static func success(_ trace: VerificationTrace, now: Double, style: Style) -> String {
+    static func success(_ trace: VerificationTrace, policy: VerificationPolicy, style: Style) -> String {
+        let now = policy.clock.now
         guard let jws = trace.verifiedSignature else { return "" }
         let key = jws.key
         var out = style.green("VALID") + ": \(jws.algorithm) signature verified by key "
         out += key.keyID.map { "kid \(Terminal.line(JSONOut.quote($0)))" } ?? "(no kid)"
         out += " (\(key.type))\n"
         out += "  thumbprint  \(key.thumbprint) (RFC 7638, SHA-256)\n"
-        let passed = trace.steps.filter { $0.outcome == .passed && VerificationTrace.claimStepIDs.contains($0.id) }.map(\.id)
+        let passed = trace.steps.filter { $0.outcome == .passed && VerificationTrace.claimStepIDs.contains($0.id) }.map(\.id).map { id in
+            id == "required" ? "required claims (\(policy.requiredClaims.joined(separator: ", ")))" : id
+        }
         if let verified = trace.verified {
             if let exp = try? verified.claims.expiration {
                 out += "  expires     \(DateTextBridge.utc(exp) ?? "\(exp)") (\(TimeText.relative(claim: "", secondsFromNow: exp - now)))\n"
