@@ -2,10 +2,15 @@
 /// skipped with the specification section it enforces, plus near-miss hints: the engine behind
 /// `jwtk verify --explain`.
 ///
-/// The verdict is the verifier's own: the token is verified once with ``JWTVerifier/verify(_:)`` (or
+/// The verdict is the verifier's own: the token is verified with ``JWTVerifier/verify(_:)`` (or
 /// ``JWTVerifier/verifySignature(_:detachedPayload:)``), and the trace is derived from that result, the
-/// policy and the token's unverified contents. Steps before the failing one passed; steps the policy does not
-/// ask for, and every step after a failure, are skipped.
+/// policy and the token's unverified contents (used only for details and hints, never for the verdict).
+/// When a claim check fails, the signature is verified a second time, signature only, to name the key that
+/// verified it. Steps before the failing one passed; steps the policy does not ask for, and every step after
+/// a failure, are skipped. Hints quote token values with control characters escaped.
+///
+/// The trace costs one or two verifications plus an unverified decode: for tools and diagnostics, not for
+/// the request path.
 ///
 /// ```swift
 /// let trace = VerificationTrace(verifying: token, with: verifier)
