@@ -74,7 +74,8 @@ struct ClaimsAccessorTests {
         #expect(try Self.claims(#"{"exp":4102444800,"aud":"one"}"#).audience == ["one"])
         // The verifier already refuses a wrong-typed aud (see Claims); verifySignature lets the accessor see it.
         for aud in ["[]", "1", #"["a",1]"#] {
-            let token = try TestTokens.sign(header: #"{"alg":"HS256"}"#, payload: #"{"aud":\#(aud)}"#, key: TestKeys.hs256, algorithm: .HS256)
+            let token = try TestTokens.sign(
+                header: #"{"alg":"HS256"}"#, payload: #"{"aud":\#(aud)}"#, key: TestKeys.hs256, algorithm: .HS256)
             let jws = try JWTVerifier(keys: [TestKeys.hs256.verificationKey]).verifySignature(token)
             let decoded = try UnverifiedJWT.decode(token)
             #expect(jws.payload == decoded.payload)

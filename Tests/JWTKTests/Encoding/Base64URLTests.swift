@@ -25,7 +25,9 @@ struct Base64URLTests {
         }
     }
 
-    @Test(arguments: ["Zg==", "Zg=", "Zm9v+", "Zm9v/", "Zm 9v", "Zm9v\n", " Zm9v", "Zm9v\t", "Z", "Zm9vY", "Zh", "Zm9", "Zm+v", "Zm9v%", "Zm9vYm\u{0}"])
+    @Test(arguments: [
+        "Zg==", "Zg=", "Zm9v+", "Zm9v/", "Zm 9v", "Zm9v\n", " Zm9v", "Zm9v\t", "Z", "Zm9vY", "Zh", "Zm9", "Zm+v", "Zm9v%", "Zm9vYm\u{0}",
+    ])
     func nonCanonicalInputIsRefused(_ text: String) {
         // "Zh" and "Zm9" would decode to "f"/"fo" but carry non-zero unused bits ("Zg"/"Zm8" are canonical).
         #expect(throws: JWTKError(.invalidBase64URL), "\(text.debugDescription)") { try Base64URL.decode(text) }
@@ -47,7 +49,9 @@ struct ShapeTests {
 
     @Test func wrongSegmentCountIsMalformed() {
         let p = TestTokens.segments(Self.good)
-        for token in ["", p[0], "\(p[0]).\(p[1])", "\(p[0]).\(p[1]).\(p[2]).", "\(p[0]).\(p[1]).\(p[2]).\(p[2]).\(p[2]).\(p[2])", "..", "...."] {
+        for token in [
+            "", p[0], "\(p[0]).\(p[1])", "\(p[0]).\(p[1]).\(p[2]).", "\(p[0]).\(p[1]).\(p[2]).\(p[2]).\(p[2]).\(p[2])", "..", "....",
+        ] {
             let code = errorCode { try Self.verifier.verify(token) }
             if token.filter({ $0 == "." }).count == 4 {
                 #expect(code == .encryptedTokenUnsupported, "\(token.prefix(20))")
@@ -73,7 +77,8 @@ struct ShapeTests {
     @Test func emptyPayloadIsSignedContentNotAbsentContent() throws {
         // An empty payload with a valid signature is a JWS with empty content: verifySignature accepts it,
         // verify refuses it as claims (not JSON).
-        let token = try TestTokens.sign(encodedHeader: TestTokens.b64(#"{"alg":"HS256"}"#), encodedPayload: "", key: TestKeys.hs256, algorithm: .HS256)
+        let token = try TestTokens.sign(
+            encodedHeader: TestTokens.b64(#"{"alg":"HS256"}"#), encodedPayload: "", key: TestKeys.hs256, algorithm: .HS256)
         #expect(try Self.verifier.verifySignature(token).payload.isEmpty)
         let code = errorCode { try Self.verifier.verify(token) }
         #expect(code == .invalidJSON || code == .invalidPayload)
@@ -85,7 +90,8 @@ struct ShapeTests {
     @Test(arguments: [0, 1, 2])
     func nonCanonicalSegmentIsInvalidBase64URL(_ segment: Int) throws {
         // Segment lengths 39, 38 and 43 characters: none a multiple of 4, so padding and trailing bits apply.
-        let token = try TestTokens.sign(header: #"{"alg":"HS256","kid":"hs256"}"#, payload: #"{"exp":4102444800,"x":"abc"}"#, key: TestKeys.hs256, algorithm: .HS256)
+        let token = try TestTokens.sign(
+            header: #"{"alg":"HS256","kid":"hs256"}"#, payload: #"{"exp":4102444800,"x":"abc"}"#, key: TestKeys.hs256, algorithm: .HS256)
         let parts = TestTokens.segments(token)
         func with(_ replacement: String) throws -> String {
             var p = parts
@@ -95,7 +101,10 @@ struct ShapeTests {
         }
         let s = parts[segment]
         #expect(s.count % 4 != 0, "the test needs a segment with unused bits")
-        var variants = [s + "=", s + "==", " " + s, s + " ", s + "\n", String(s.dropLast()) + "\n" + String(s.suffix(1)), "+" + s.dropFirst(), "/" + s.dropFirst()]
+        var variants = [
+            s + "=", s + "==", " " + s, s + " ", s + "\n", String(s.dropLast()) + "\n" + String(s.suffix(1)), "+" + s.dropFirst(),
+            "/" + s.dropFirst(),
+        ]
         // Change the last character so that its unused low bits become non-zero.
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
         let last = alphabet.firstIndex(of: s.last!)!
@@ -122,8 +131,12 @@ struct ShapeTests {
     }
 
     @Test func headerThatIsNotUTF8IsInvalidJSON() throws {
-        for bytes in [[0x7B, 0x22, 0x61, 0x6C, 0x67, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D], Array(#"{"alg":"HS256","x":""#.utf8) + [0xC3, 0x28, 0x22, 0x7D]] as [[UInt8]] {
-            let token = try TestTokens.sign(encodedHeader: TestTokens.b64(bytes), encodedPayload: TestTokens.b64("{}"), key: TestKeys.hs256, algorithm: .HS256)
+        for bytes in [
+            [0x7B, 0x22, 0x61, 0x6C, 0x67, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D],
+            Array(#"{"alg":"HS256","x":""#.utf8) + [0xC3, 0x28, 0x22, 0x7D],
+        ] as [[UInt8]] {
+            let token = try TestTokens.sign(
+                encodedHeader: TestTokens.b64(bytes), encodedPayload: TestTokens.b64("{}"), key: TestKeys.hs256, algorithm: .HS256)
             #expect(throws: JWTKError(.invalidJSON)) { try Self.verifier.verify(token) }
         }
         for text in ["{", #"{"alg":"HS256",}"#, #"{'alg':'HS256'}"#, #"{"alg":"HS256"} x"#] {

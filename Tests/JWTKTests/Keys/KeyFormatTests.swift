@@ -25,11 +25,15 @@ struct KeyFormatTests {
 
     @Test func loadDetectsTheFormat() throws {
         #expect(try VerificationKey.load(contents: Array(try Fixtures.data("generated/jwks.json"))).count == 5)
-        #expect(try VerificationKey.load(contents: Array(try Fixtures.data("generated/keys/p256.public.pem"))).first?.thumbprint == Self.p256Thumbprint)
+        #expect(
+            try VerificationKey.load(contents: Array(try Fixtures.data("generated/keys/p256.public.pem"))).first?.thumbprint
+                == Self.p256Thumbprint)
         #expect(try VerificationKey.load(contents: Array(try Fixtures.data("generated/keys/p256.public.jwk.json"))).first?.keyID == "p256")
         #expect(throws: JWTKError(.invalidKey)) { try VerificationKey.load(contents: [1, 2, 3]) }
         // A JWK that is only an encryption key: the load reports why nothing was usable.
-        #expect(throws: JWTKError(.keyUsageMismatch)) { try VerificationKey.load(contents: Array(#"{"kty":"oct","k":"c2VjcmV0","use":"enc"}"#.utf8)) }
+        #expect(throws: JWTKError(.keyUsageMismatch)) {
+            try VerificationKey.load(contents: Array(#"{"kty":"oct","k":"c2VjcmV0","use":"enc"}"#.utf8))
+        }
         let signing = try SigningKey.load(contents: Array(try Fixtures.data("generated/keys/p256.private.pem")), keyID: "p")
         #expect(signing.verificationKey.thumbprint == Self.p256Thumbprint && signing.keyID == "p")
         #expect(throws: JWTKError(.invalidKey)) { try SigningKey(pem: try Fixtures.key("p256", "public.pem")) }
@@ -59,7 +63,9 @@ struct KeyFormatTests {
         for member in ["p", "q", "dp", "dq", "qi"] { jwk[member] = nil }
         let key = try SigningKey(jwk: Fixtures.jsonText(jwk))
         let token = try JWTSigner(key: key, algorithm: .RS256).sign(claims: #"{"exp":4102444800}"#)
-        #expect(throws: Never.self) { try JWTVerifier(keys: [try Fixtures.verificationKey("rsa2048")], policy: TestPolicy.fixed()).verify(token) }
+        #expect(throws: Never.self) {
+            try JWTVerifier(keys: [try Fixtures.verificationKey("rsa2048")], policy: TestPolicy.fixed()).verify(token)
+        }
     }
 
     @Test func okpPrivateJWKWhoseDDoesNotMatchXIsInvalid() throws {

@@ -58,7 +58,10 @@ struct KeyTests {
     /// RFC 7638: only the required members count, so `kid`, `alg`, `use` and private members do not change it.
     @Test func thumbprintIgnoresOptionalAndPrivateMembers() throws {
         let plain = try Fixtures.verificationKey("p256")
-        let decorated = try VerificationKey(jwk: try modified("p256") { $0["kid"] = "other"; $0["alg"] = "ES256"; $0["use"] = "sig" })
+        let decorated = try VerificationKey(
+            jwk: try modified("p256") {
+                $0["kid"] = "other"; $0["alg"] = "ES256"; $0["use"] = "sig"
+            })
         let withPrivate = try VerificationKey(jwk: try Fixtures.key("p256", "private.jwk.json"))
         #expect(decorated.thumbprint == plain.thumbprint)
         #expect(withPrivate.thumbprint == plain.thumbprint)
@@ -70,7 +73,8 @@ struct KeyTests {
         let key = try VerificationKey(jwk: try Fixtures.key(name, "private.jwk.json"))
         #expect(key.hadPrivateMembers)
         #expect(!key.publicJWK.contains("\"d\""))
-        let token = try JWTSigner(key: try Fixtures.signingKey(name), algorithm: key.compatibleAlgorithms[0]).sign(claims: #"{"exp":4102444800}"#)
+        let token = try JWTSigner(key: try Fixtures.signingKey(name), algorithm: key.compatibleAlgorithms[0]).sign(
+            claims: #"{"exp":4102444800}"#)
         #expect(throws: Never.self) { try JWTVerifier(keys: [key], policy: TestPolicy.fixed()).verify(token) }
     }
 
@@ -86,8 +90,11 @@ struct KeyTests {
         #expect(set.skipped.first?.keyID == "rsa2048")
         #expect(set.skipped.first?.reason.code == .keyUsageMismatch)
         // The RFC 7520 §3.6 encryption key is skipped for the same reason.
-        let a256 = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: "/work/shared/testvectors/rfc7520-cookbook/jwk/3_6.symmetric_key_encryption.json"))) as? [String: Any])
+        let a256 = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    contentsOf: URL(fileURLWithPath: "/work/shared/testvectors/rfc7520-cookbook/jwk/3_6.symmetric_key_encryption.json")))
+                as? [String: Any])
         #expect(throws: JWTKError(.keyUsageMismatch)) { try VerificationKey(jwk: Fixtures.jsonText(a256)) }
     }
 
@@ -112,13 +119,19 @@ struct KeyTests {
             let token = try JWTSigner(key: signer, algorithm: alg).sign(claims: #"{"exp":4102444800}"#)
             #expect(throws: JWTKError(.algorithmKeyMismatch), "\(alg)") { try verifier.verify(token) }
         }
-        #expect(throws: Never.self) { try verifier.verify(try JWTSigner(key: signer, algorithm: .RS256).sign(claims: #"{"exp":4102444800}"#)) }
+        #expect(throws: Never.self) {
+            try verifier.verify(try JWTSigner(key: signer, algorithm: .RS256).sign(claims: #"{"exp":4102444800}"#))
+        }
         // A binding that does not fit the key type is refused at import.
         #expect(throws: JWTKError(.algorithmKeyMismatch)) { try VerificationKey(jwk: try modified("rsa2048") { $0["alg"] = "ES256" }) }
         #expect(throws: JWTKError(.algorithmKeyMismatch)) { try VerificationKey(jwk: try modified("p256") { $0["alg"] = "ES384" }) }
         #expect(throws: JWTKError(.unsupportedAlgorithm)) { try VerificationKey(jwk: try modified("rsa2048") { $0["alg"] = "RSA-OAEP" }) }
-        #expect(throws: JWTKError(.algorithmKeyMismatch)) { try VerificationKey(hmacSecret: Array(repeating: 1, count: 32), algorithm: .RS256) }
-        #expect(throws: JWTKError(.algorithmKeyMismatch)) { try VerificationKey(pem: try Fixtures.key("p256", "public.pem"), algorithm: .EdDSA) }
+        #expect(throws: JWTKError(.algorithmKeyMismatch)) {
+            try VerificationKey(hmacSecret: Array(repeating: 1, count: 32), algorithm: .RS256)
+        }
+        #expect(throws: JWTKError(.algorithmKeyMismatch)) {
+            try VerificationKey(pem: try Fixtures.key("p256", "public.pem"), algorithm: .EdDSA)
+        }
     }
 
     @Test func rsaKeyBelowTheMinimumIsWeak() throws {
@@ -130,7 +143,9 @@ struct KeyTests {
         #expect(throws: Never.self) { try JWTVerifier(keys: [key], policy: policy).verify(token) }
         policy.minimumRSAKeyBits = 3072
         let rsa2048Token = try JWTSigner(key: try Fixtures.signingKey("rsa2048"), algorithm: .PS256).sign(claims: #"{"exp":4102444800}"#)
-        #expect(throws: JWTKError(.weakKey)) { try JWTVerifier(keys: [try Fixtures.verificationKey("rsa2048")], policy: policy).verify(rsa2048Token) }
+        #expect(throws: JWTKError(.weakKey)) {
+            try JWTVerifier(keys: [try Fixtures.verificationKey("rsa2048")], policy: policy).verify(rsa2048Token)
+        }
     }
 
     @Test func shortHMACSecretIsWeak() throws {
@@ -174,7 +189,12 @@ struct KeyTests {
             #expect(throws: JWTKError(.invalidKey), "\(name)") { try VerificationKey(jwk: offCurve) }
             // The point at infinity's conventional encoding (0, 0) is not a valid public key either.
             let zeros = try Base64URLTestCodec.encode(Array(repeating: 0, count: y.count))
-            #expect(throws: JWTKError(.invalidKey), "\(name) (0,0)") { try VerificationKey(jwk: try modified(name) { $0["x"] = zeros; $0["y"] = zeros }) }
+            #expect(throws: JWTKError(.invalidKey), "\(name) (0,0)") {
+                try VerificationKey(
+                    jwk: try modified(name) {
+                        $0["x"] = zeros; $0["y"] = zeros
+                    })
+            }
         }
     }
 
@@ -182,7 +202,9 @@ struct KeyTests {
         let object = try jwk("p256")
         let x = Array(try Base64URLTestCodec.decode(object["x"] as! String))
         for bad in [[0] + x, Array(x.dropFirst()), x + x] {
-            #expect(throws: JWTKError(.invalidKey)) { try VerificationKey(jwk: try modified("p256") { $0["x"] = try! Base64URLTestCodec.encode(bad) }) }
+            #expect(throws: JWTKError(.invalidKey)) {
+                try VerificationKey(jwk: try modified("p256") { $0["x"] = try! Base64URLTestCodec.encode(bad) })
+            }
         }
         #expect(throws: JWTKError(.invalidKey)) { try VerificationKey(jwk: try modified("p256") { $0["y"] = nil }) }
         #expect(throws: JWTKError(.invalidKey)) { try VerificationKey(jwk: try modified("p256") { $0["crv"] = nil }) }
@@ -209,8 +231,10 @@ struct KeyTests {
     @Test func malformedJWKIsRefusedCleanly() throws {
         let cases: [(String, JWTKError.Code)] = [
             ("[]", .invalidKey), (#"{"kid":"x"}"#, .invalidKey), (#"{"kty":1}"#, .invalidKey), ("{", .invalidJSON), ("", .invalidJSON),
-            (#"{"kty":"oct","k":""}"#, .invalidKey), (#"{"kty":"oct"}"#, .invalidKey), (#"{"kty":"RSA","n":"AQAB","e":"AQAB","kid":5}"#, .invalidKey),
-            (#"{"kty":"oct","k":"c2VjcmV0","use":"enc"}"#, .keyUsageMismatch), (#"{"kty":"oct","k":"c2VjcmV0","key_ops":"verify"}"#, .invalidKey),
+            (#"{"kty":"oct","k":""}"#, .invalidKey), (#"{"kty":"oct"}"#, .invalidKey),
+            (#"{"kty":"RSA","n":"AQAB","e":"AQAB","kid":5}"#, .invalidKey),
+            (#"{"kty":"oct","k":"c2VjcmV0","use":"enc"}"#, .keyUsageMismatch),
+            (#"{"kty":"oct","k":"c2VjcmV0","key_ops":"verify"}"#, .invalidKey),
         ]
         for (text, code) in cases {
             #expect(errorCode { try VerificationKey(jwk: text) } == code, "\(text)")

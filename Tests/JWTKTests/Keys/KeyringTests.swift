@@ -18,17 +18,20 @@ struct KeyringTests {
     @Test func keyIDsCompareExactly() throws {
         let verifier = JWTVerifier(keys: [TestKeys.p256.verificationKey], policy: TestPolicy.fixed())
         for kid in ["P256", "p256 ", "p25", "p2566"] {
-            let token = try TestTokens.sign(header: TestTokens.header("ES256", kid: kid), payload: Self.claims, key: TestKeys.p256, algorithm: .ES256)
+            let token = try TestTokens.sign(
+                header: TestTokens.header("ES256", kid: kid), payload: Self.claims, key: TestKeys.p256, algorithm: .ES256)
             #expect(throws: JWTKError(.keyNotFound), "\(kid)") { try verifier.verify(token) }
         }
     }
 
     /// The right `kid` on a key of the wrong type: the key is found but cannot verify the token's algorithm.
     @Test func rightKeyIDWithWrongKeyTypeIsAlgorithmKeyMismatch() throws {
-        let token = try TestTokens.sign(header: TestTokens.header("HS256", kid: "p256"), payload: Self.claims, key: TestKeys.hs256, algorithm: .HS256)
+        let token = try TestTokens.sign(
+            header: TestTokens.header("HS256", kid: "p256"), payload: Self.claims, key: TestKeys.hs256, algorithm: .HS256)
         let verifier = JWTVerifier(keys: TestKeys.allPublicKeys, policy: TestPolicy.fixed())
         #expect(throws: JWTKError(.algorithmKeyMismatch)) { try verifier.verify(token) }
-        let rsaAsEC = try TestTokens.sign(header: TestTokens.header("RS256", kid: "p256"), payload: Self.claims, key: TestKeys.rsa, algorithm: .RS256)
+        let rsaAsEC = try TestTokens.sign(
+            header: TestTokens.header("RS256", kid: "p256"), payload: Self.claims, key: TestKeys.rsa, algorithm: .RS256)
         #expect(throws: JWTKError(.algorithmKeyMismatch)) { try verifier.verify(rsaAsEC) }
     }
 
@@ -38,7 +41,8 @@ struct KeyringTests {
         let verified = try JWTVerifier(keys: TestKeys.allPublicKeys, policy: TestPolicy.fixed()).verify(token)
         #expect(verified.key.keyID == "p256")
         // No key of the family at all.
-        let hsToken = try JWTSigner(key: try SigningKey(hmacSecret: Array(repeating: 1, count: 32)), algorithm: .HS256).sign(claims: Self.claims)
+        let hsToken = try JWTSigner(key: try SigningKey(hmacSecret: Array(repeating: 1, count: 32)), algorithm: .HS256).sign(
+            claims: Self.claims)
         #expect(throws: JWTKError(.keyNotFound)) { try JWTVerifier(keys: [TestKeys.p256.verificationKey]).verify(hsToken) }
         #expect(throws: JWTKError(.keyNotFound)) { try JWTVerifier(keys: []).verify(hsToken) }
     }
@@ -65,7 +69,9 @@ struct KeyringTests {
         let a = try SigningKey.generate(for: .ES256, keyID: "same")
         let b = try SigningKey.generate(for: .ES256, keyID: "same")
         let token = try JWTSigner(key: b, algorithm: .ES256).sign(claims: Self.claims)
-        #expect(throws: JWTKError(.ambiguousKey)) { try JWTVerifier(keys: [a.verificationKey, b.verificationKey], policy: TestPolicy.fixed()).verify(token) }
+        #expect(throws: JWTKError(.ambiguousKey)) {
+            try JWTVerifier(keys: [a.verificationKey, b.verificationKey], policy: TestPolicy.fixed()).verify(token)
+        }
         var policy = TestPolicy.fixed()
         policy.maxKeysTried = 2
         #expect(throws: Never.self) { try JWTVerifier(keys: [a.verificationKey, b.verificationKey], policy: policy).verify(token) }
@@ -78,7 +84,8 @@ struct KeyringTests {
         let token = try JWTSigner(key: TestKeys.p256, algorithm: .ES256).sign(claims: Self.claims)  // kid "p256"
         let strict = JWTVerifier(keyring: Keyring(keys: [anonymousKey]), policy: TestPolicy.fixed())
         #expect(throws: JWTKError(.keyNotFound)) { try strict.verify(token) }
-        let lenient = JWTVerifier(keyring: Keyring(keys: [anonymousKey], unidentifiedKeyMatching: .matchAnyKeyID), policy: TestPolicy.fixed())
+        let lenient = JWTVerifier(
+            keyring: Keyring(keys: [anonymousKey], unidentifiedKeyMatching: .matchAnyKeyID), policy: TestPolicy.fixed())
         #expect(throws: Never.self) { try lenient.verify(token) }
         // Even when lenient, a kid-less key of another family is no candidate.
         let hmacToken = try JWTSigner(key: TestKeys.hs256, algorithm: .HS256).sign(claims: Self.claims)
@@ -89,7 +96,9 @@ struct KeyringTests {
         // The token names "p256-old", which is absent; "p256" would verify it but must not be tried.
         let old = try SigningKey(pem: try #require(TestKeys.p256.privateKeyPEM), keyID: "p256-old")
         let token = try JWTSigner(key: old, algorithm: .ES256).sign(claims: Self.claims)
-        #expect(throws: JWTKError(.keyNotFound)) { try JWTVerifier(keys: [TestKeys.p256.verificationKey], policy: TestPolicy.fixed()).verify(token) }
+        #expect(throws: JWTKError(.keyNotFound)) {
+            try JWTVerifier(keys: [TestKeys.p256.verificationKey], policy: TestPolicy.fixed()).verify(token)
+        }
     }
 
     @Test func replacingKeysTakesEffectAndBumpsTheGeneration() throws {
@@ -110,13 +119,16 @@ struct KeyringTests {
         let keyring = Keyring(jwks: set)
         let verifier = JWTVerifier(keyring: keyring, policy: TestPolicy.fixed())
         // The private keys were discarded: a token claiming k11 but signed by another P-256 key fails its signature.
-        let token = try TestTokens.sign(header: TestTokens.header("ES256", kid: "k11"), payload: Self.claims, key: TestKeys.p256, algorithm: .ES256)
+        let token = try TestTokens.sign(
+            header: TestTokens.header("ES256", kid: "k11"), payload: Self.claims, key: TestKeys.p256, algorithm: .ES256)
         #expect(throws: JWTKError(.signatureInvalid)) { try verifier.verify(token) }
         // k01 is an RS256 key: an ES256 token naming it is a mismatch.
-        let mismatch = try TestTokens.sign(header: TestTokens.header("ES256", kid: "k01"), payload: Self.claims, key: TestKeys.p256, algorithm: .ES256)
+        let mismatch = try TestTokens.sign(
+            header: TestTokens.header("ES256", kid: "k01"), payload: Self.claims, key: TestKeys.p256, algorithm: .ES256)
         #expect(throws: JWTKError(.algorithmKeyMismatch)) { try verifier.verify(mismatch) }
         // k01 is bound to RS256 by its JWK alg: PS256 is refused.
-        let pss = try TestTokens.sign(header: TestTokens.header("PS256", kid: "k01"), payload: Self.claims, key: TestKeys.rsa, algorithm: .PS256)
+        let pss = try TestTokens.sign(
+            header: TestTokens.header("PS256", kid: "k01"), payload: Self.claims, key: TestKeys.rsa, algorithm: .PS256)
         #expect(throws: JWTKError(.algorithmKeyMismatch)) { try verifier.verify(pss) }
         // Without a kid, eight RS256 keys fit: ambiguous.
         let anonymous = try TestTokens.sign(header: TestTokens.header("RS256"), payload: Self.claims, key: TestKeys.rsa, algorithm: .RS256)
@@ -145,7 +157,8 @@ struct KeyringPrecedenceTests {
     @Test func unidentifiedKeyServesAnUnknownKeyID() throws {
         let anonymous = try SigningKey(pem: try #require(TestKeys.p256.privateKeyPEM))
         let keyring = Keyring(keys: [anonymous.verificationKey, TestKeys.p384.verificationKey], unidentifiedKeyMatching: .matchAnyKeyID)
-        let token = try TestTokens.sign(header: TestTokens.header("ES256", kid: "whatever"), payload: #"{"exp":4102444800}"#, key: anonymous, algorithm: .ES256)
+        let token = try TestTokens.sign(
+            header: TestTokens.header("ES256", kid: "whatever"), payload: #"{"exp":4102444800}"#, key: anonymous, algorithm: .ES256)
         #expect(throws: Never.self) { try JWTVerifier(keyring: keyring, policy: TestPolicy.fixed()).verify(token) }
     }
 }

@@ -83,13 +83,16 @@ struct AlgorithmTests {
         let token = try JWTSigner(key: key, algorithm: algorithm).sign(claims: Self.claims)
         let size = TestTokens.signature(token).count
         let verifier = JWTVerifier(keys: [key.verificationKey], policy: TestPolicy.fixed())
-        #expect(throws: JWTKError(.signatureInvalid)) { try verifier.verify(TestTokens.withSignature(token, Array(repeating: 0, count: size))) }
+        #expect(throws: JWTKError(.signatureInvalid)) {
+            try verifier.verify(TestTokens.withSignature(token, Array(repeating: 0, count: size)))
+        }
     }
 
     static let curveOrders: [JWSAlgorithm: String] = [
         .ES256: "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
         .ES384: "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973",
-        .ES512: "01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409",
+        .ES512:
+            "01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409",
     ]
 
     /// r or s equal to the group order n, or above it, is out of range and never verifies; neither does
@@ -110,9 +113,12 @@ struct AlgorithmTests {
         #expect(throws: Never.self) { try verifier.verify(token) }
         for (label, forged) in [
             ("r = n", n + s), ("s = n", r + n), ("r = n + 1", nPlusOne + s), ("s = n + 1", r + nPlusOne),
-            ("r = 2^k - 1", allOnes + s), ("s = 2^k - 1", r + allOnes), ("r = s = n", n + n), ("r = 0", [UInt8](repeating: 0, count: half) + s),
+            ("r = 2^k - 1", allOnes + s), ("s = 2^k - 1", r + allOnes), ("r = s = n", n + n),
+            ("r = 0", [UInt8](repeating: 0, count: half) + s),
         ] {
-            #expect(throws: JWTKError(.signatureInvalid), "\(algorithm) \(label)") { try verifier.verify(TestTokens.withSignature(token, forged)) }
+            #expect(throws: JWTKError(.signatureInvalid), "\(algorithm) \(label)") {
+                try verifier.verify(TestTokens.withSignature(token, forged))
+            }
         }
     }
 
@@ -165,7 +171,8 @@ struct AlgorithmTests {
         let pkcs1 = try JWTSigner(key: TestKeys.rsa, algorithm: .RS256).sign(claims: Self.claims)
         let pss = try JWTSigner(key: TestKeys.rsa, algorithm: .PS256).sign(claims: Self.claims)
         let relabelled = [
-            TestTokens.b64(TestTokens.header("PS256", kid: "rsa")) + "." + TestTokens.segments(pkcs1)[1] + "." + TestTokens.segments(pkcs1)[2],
+            TestTokens.b64(TestTokens.header("PS256", kid: "rsa")) + "." + TestTokens.segments(pkcs1)[1] + "."
+                + TestTokens.segments(pkcs1)[2],
             TestTokens.b64(TestTokens.header("RS256", kid: "rsa")) + "." + TestTokens.segments(pss)[1] + "." + TestTokens.segments(pss)[2],
         ]
         let verifier = JWTVerifier(keys: [TestKeys.rsa.verificationKey], policy: TestPolicy.fixed())
@@ -174,7 +181,8 @@ struct AlgorithmTests {
 
     /// An ES256 key never verifies ES384 (the curve is fixed by the algorithm), and Ed25519 never ES256.
     @Test func curveMustMatchTheAlgorithm() throws {
-        let token = try TestTokens.sign(header: TestTokens.header("ES384", kid: "p256"), payload: Self.claims, key: TestKeys.p384, algorithm: .ES384)
+        let token = try TestTokens.sign(
+            header: TestTokens.header("ES384", kid: "p256"), payload: Self.claims, key: TestKeys.p384, algorithm: .ES384)
         #expect(throws: JWTKError(.algorithmKeyMismatch)) { try JWTVerifier(keys: [TestKeys.p256.verificationKey]).verify(token) }
         #expect(!TestKeys.p256.verificationKey.canVerify(.ES384))
         #expect(!TestKeys.ed25519.verificationKey.canVerify(.ES256))

@@ -15,7 +15,8 @@ struct ConcurrencyTests {
         let verifier = JWTVerifier(keyring: keyring, policy: TestPolicy.fixed())
         var cases: [(token: String, valid: Bool)] = []
         for algorithm in TestKeys.algorithms {
-            let token = try JWTSigner(key: TestKeys.signing(for: algorithm), algorithm: algorithm).sign(claims: #"{"exp":4102444800,"sub":"\#(algorithm)"}"#)
+            let token = try JWTSigner(key: TestKeys.signing(for: algorithm), algorithm: algorithm).sign(
+                claims: #"{"exp":4102444800,"sub":"\#(algorithm)"}"#)
             cases.append((token, true))
             var signature = TestTokens.signature(token)
             signature[signature.count / 2] ^= 0x40

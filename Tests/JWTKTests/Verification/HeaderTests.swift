@@ -13,14 +13,17 @@ struct HeaderTests {
     }
 
     @Test func duplicateHeaderMemberIsInvalidJSON() throws {
-        for header in [#"{"alg":"ES256","alg":"none"}"#, #"{"alg":"ES256","kid":"p256","kid":"other"}"#, #"{"alg":"ES256","alg":"ES256"}"#] {
+        for header in [#"{"alg":"ES256","alg":"none"}"#, #"{"alg":"ES256","kid":"p256","kid":"other"}"#, #"{"alg":"ES256","alg":"ES256"}"#]
+        {
             #expect(throws: JWTKError(.invalidJSON), "\(header)") { try Self.verifier.verify(try token(header)) }
         }
     }
 
     @Test func duplicateClaimIsInvalidJSON() throws {
         for payload in [#"{"sub":"1","exp":4102444800,"exp":1}"#, #"{"sub":"1","sub":"2","exp":4102444800}"#] {
-            #expect(throws: JWTKError(.invalidJSON), "\(payload)") { try Self.verifier.verify(try token(#"{"alg":"ES256"}"#, payload: payload)) }
+            #expect(throws: JWTKError(.invalidJSON), "\(payload)") {
+                try Self.verifier.verify(try token(#"{"alg":"ES256"}"#, payload: payload))
+            }
         }
     }
 
@@ -62,12 +65,16 @@ struct HeaderTests {
         let t = try unencodedToken(#"{"alg":"HS256","b64":false}"#, payload: "$02")
         var policy = TestPolicy.fixed()
         policy.allowsUnencodedPayload = true
-        #expect(throws: JWTKError(.invalidHeader)) { try JWTVerifier(keys: [TestKeys.hs256.verificationKey], policy: policy).verifySignature(t) }
+        #expect(throws: JWTKError(.invalidHeader)) {
+            try JWTVerifier(keys: [TestKeys.hs256.verificationKey], policy: policy).verifySignature(t)
+        }
     }
 
     @Test func unencodedPayloadIsRefusedUnlessOptedIn() throws {
         let t = try unencodedToken(#"{"alg":"HS256","b64":false,"crit":["b64"]}"#, payload: "$02")
-        #expect(throws: JWTKError(.unsupportedCriticalHeader)) { try JWTVerifier(keys: [TestKeys.hs256.verificationKey]).verifySignature(t) }
+        #expect(throws: JWTKError(.unsupportedCriticalHeader)) {
+            try JWTVerifier(keys: [TestKeys.hs256.verificationKey]).verifySignature(t)
+        }
     }
 
     @Test func unencodedPayloadVerifiesWhenOptedIn() throws {
@@ -94,7 +101,9 @@ struct HeaderTests {
         let token = "eyJhbGciOiJIUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..A5dxf2s96_n5FLueVuW1Z_vh161FwXZC4YLPff6dmDY"
         let verifier = JWTVerifier(keys: [key], policy: policy)
         #expect(try verifier.verifySignature(token, detachedPayload: Array("$.02".utf8)).payload == Array("$.02".utf8))
-        #expect(throws: JWTKError(.unsupportedCriticalHeader)) { try JWTVerifier(keys: [key]).verifySignature(token, detachedPayload: Array("$.02".utf8)) }
+        #expect(throws: JWTKError(.unsupportedCriticalHeader)) {
+            try JWTVerifier(keys: [key]).verifySignature(token, detachedPayload: Array("$.02".utf8))
+        }
     }
 
     @Test func nonBooleanB64IsInvalidHeader() throws {
@@ -130,7 +139,10 @@ struct HeaderTests {
     }
 
     @Test func headerMemberOfWrongTypeIsInvalidHeader() throws {
-        for header in [#"{"alg":"ES256","kid":7}"#, #"{"alg":"ES256","typ":["JWT"]}"#, #"{"alg":"ES256","cty":null}"#, #"{"alg":256}"#, #"{"kid":"p256"}"#] {
+        for header in [
+            #"{"alg":"ES256","kid":7}"#, #"{"alg":"ES256","typ":["JWT"]}"#, #"{"alg":"ES256","cty":null}"#, #"{"alg":256}"#,
+            #"{"kid":"p256"}"#,
+        ] {
             #expect(throws: JWTKError(.invalidHeader), "\(header)") { try Self.verifier.verify(try token(header)) }
         }
     }

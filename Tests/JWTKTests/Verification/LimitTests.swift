@@ -56,21 +56,28 @@ struct LimitTests {
     /// The claims object is depth 1, so a claim holding 15 nested arrays reaches the default limit of 16 exactly.
     @Test func claimsNestingIsLimited() throws {
         #expect(throws: Never.self) { try Self.verifier.verify(try Self.token(claims: #"{"exp":4102444800,"a":\#(Self.nested(15))}"#)) }
-        #expect(throws: JWTKError(.limitExceeded)) { try Self.verifier.verify(try Self.token(claims: #"{"exp":4102444800,"a":\#(Self.nested(16))}"#)) }
-        #expect(throws: JWTKError(.limitExceeded)) { try Self.verifier.verify(try Self.token(claims: #"{"exp":4102444800,"a":\#(Self.nested(17))}"#)) }
+        #expect(throws: JWTKError(.limitExceeded)) {
+            try Self.verifier.verify(try Self.token(claims: #"{"exp":4102444800,"a":\#(Self.nested(16))}"#))
+        }
+        #expect(throws: JWTKError(.limitExceeded)) {
+            try Self.verifier.verify(try Self.token(claims: #"{"exp":4102444800,"a":\#(Self.nested(17))}"#))
+        }
         // Brackets inside strings do not count.
         let inString = #"{"exp":4102444800,"a":"\#(String(repeating: "[", count: 100))"}"#
         #expect(throws: Never.self) { try Self.verifier.verify(try Self.token(claims: inString)) }
         var policy = TestPolicy.fixed()
         policy.limits.maxJSONDepth = 18
         #expect(throws: Never.self) {
-            try JWTVerifier(keys: [TestKeys.hs256.verificationKey], policy: policy).verify(try Self.token(claims: #"{"exp":4102444800,"a":\#(Self.nested(17))}"#))
+            try JWTVerifier(keys: [TestKeys.hs256.verificationKey], policy: policy).verify(
+                try Self.token(claims: #"{"exp":4102444800,"a":\#(Self.nested(17))}"#))
         }
     }
 
     @Test func headerNestingIsLimited() throws {
         let header = #"{"alg":"HS256","kid":"hs256","x":\#(Self.nested(16))}"#
-        #expect(throws: JWTKError(.limitExceeded)) { try Self.verifier.verify(try Self.token(claims: #"{"exp":4102444800}"#, header: header)) }
+        #expect(throws: JWTKError(.limitExceeded)) {
+            try Self.verifier.verify(try Self.token(claims: #"{"exp":4102444800}"#, header: header))
+        }
     }
 
     /// 100 000 levels of nesting are refused by the pre-scan, never by recursion (no stack overflow).

@@ -49,7 +49,9 @@ struct RoundTripTests {
     func repositoryKeySignsAndVerifies(_ pair: String) throws {
         let name = String(pair.split(separator: ":")[0])
         let algorithm = JWSAlgorithm(rawValue: String(pair.split(separator: ":")[1]))!
-        let signers = [try Fixtures.signingKey(name)] + (name.hasPrefix("hs") ? [] : [try SigningKey(pem: try Fixtures.key(name, "private.pem"), keyID: name)])
+        let signers =
+            [try Fixtures.signingKey(name)]
+            + (name.hasPrefix("hs") ? [] : [try SigningKey(pem: try Fixtures.key(name, "private.pem"), keyID: name)])
         for signer in signers {
             let token = try JWTSigner(key: signer, algorithm: algorithm).sign(claims: Self.claims)
             let verified = try JWTVerifier(keys: [try Fixtures.verificationKey(name)], policy: TestPolicy.fixed()).verify(token)
@@ -78,7 +80,8 @@ struct RoundTripTests {
         var testDescription: String { id }
 
         static let all: [GeneratedToken] = {
-            guard let root = try? Fixtures.json("generated/tokens.json") as? [String: Any], let cases = root["cases"] as? [[String: Any]] else { return [] }
+            guard let root = try? Fixtures.json("generated/tokens.json") as? [String: Any], let cases = root["cases"] as? [[String: Any]]
+            else { return [] }
             return cases.map {
                 GeneratedToken(
                     id: $0["id"] as! String, alg: $0["alg"] as! String, key: $0["key"] as! String, token: $0["token"] as! String,
@@ -91,7 +94,8 @@ struct RoundTripTests {
         let keys: [VerificationKey] =
             token.alg.hasPrefix("HS")
             ? [try Fixtures.verificationKey(token.key)] : try JWKSet(json: try Fixtures.text("generated/jwks.json")).keys
-        var policy = VerificationPolicy.openIDConnect(issuer: "https://auth.smarttask.example", clientID: "jwtk-demo-client", nonce: "n-0S6_WzA2Mj")
+        var policy = VerificationPolicy.openIDConnect(
+            issuer: "https://auth.smarttask.example", clientID: "jwtk-demo-client", nonce: "n-0S6_WzA2Mj")
         policy.clock = .fixed(token.now)
         return JWTVerifier(keys: keys, policy: policy)
     }
@@ -131,7 +135,8 @@ struct RoundTripTests {
     // MARK: the bundled example
 
     static func exampleVerifier(at now: Double) throws -> JWTVerifier {
-        var policy = VerificationPolicy.openIDConnect(issuer: "https://auth.smarttask.example", clientID: "jwtk-demo-client", nonce: "n-0S6_WzA2Mj")
+        var policy = VerificationPolicy.openIDConnect(
+            issuer: "https://auth.smarttask.example", clientID: "jwtk-demo-client", nonce: "n-0S6_WzA2Mj")
         policy.clock = .fixed(now)
         return JWTVerifier(keyring: Keyring(jwks: try JWKSet(json: try Fixtures.text("example/jwks.json"))), policy: policy)
     }

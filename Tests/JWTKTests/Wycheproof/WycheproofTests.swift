@@ -151,7 +151,8 @@ struct WycheproofTests {
         for group in e3 {
             let key = try Self.groupKey(group, file: "rsa_signature_2048_sha256_test.json")
             for test in (group["tests"] as? [[String: Any]] ?? []) where test["result"] as? String == "valid" {
-                #expect(Self.verdict(key, .RS256, signature: Hex.decode(test["sig"] as! String), message: Hex.decode(test["msg"] as! String)))
+                #expect(
+                    Self.verdict(key, .RS256, signature: Hex.decode(test["sig"] as! String), message: Hex.decode(test["msg"] as! String)))
                 verified += 1
             }
         }
