@@ -303,6 +303,15 @@ struct ClaimTests {
         #expect(run(sha256, .EdDSA) == .tokenHashMismatch)
     }
 
+    /// Ed448 hashes with SHAKE256, for which OpenID Connect defines no at_hash: refused, never skipped.
+    @Test func accessTokenHashCannotBeCheckedForEd448() throws {
+        let key = try SigningKey.generate(for: .Ed448, keyID: "ed448")
+        let policy = VerificationPolicy.openIDConnect(issuer: Self.issuer, clientID: Self.client, accessToken: "jwtk-access-token").fixed()
+        let token = try JWTSigner(key: key, algorithm: .EdDSA).sign(
+            claims: Self.oidc(#","at_hash":"_lLrfaqkvFAPa822KMuvw26OmbReSt4LjFg2wV5MtgE""#))
+        #expect(throws: JWTKError(.tokenHashMismatch)) { try JWTVerifier(keys: [key.verificationKey], policy: policy).verify(token) }
+    }
+
     // MARK: RFC 9068 access tokens
 
     static let accessTokenClaims: [(String, String)] = [
