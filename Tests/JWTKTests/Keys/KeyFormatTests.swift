@@ -89,13 +89,9 @@ struct KeyFormatTests {
         for (label, jwk) in [("EC", ec), ("RSA", rsa)] {
             #expect(throws: JWTKError(.invalidKey), "\(label)") { try SigningKey(jwk: Fixtures.jsonText(jwk)) }
         }
-        // KNOWN LIBRARY ISSUE: n, e, d of one key with p, q, dp, dq, qi of another (p·q ≠ n) is accepted.
-        // OpenSSL's CRT fault check falls back to d, so the pairwise signature still verifies; the key is
-        // nevertheless inconsistent, which `SigningKey(jwk:)` documents as `invalidKey`.
+        // n, e, d of one key with p, q, dp, dq, qi of another (p·q ≠ n): the full key-pair check refuses it.
         let foreignCRT = Fixtures.jsonText(rsaWithCRT)
-        withKnownIssue("SigningKey(jwk:) accepts RSA CRT members that do not belong to n (p·q ≠ n)") {
-            #expect(throws: JWTKError(.invalidKey)) { try SigningKey(jwk: foreignCRT) }
-        }
+        #expect(throws: JWTKError(.invalidKey)) { try SigningKey(jwk: foreignCRT) }
         // Whatever the import does, what it signs verifies under its public key or not at all: never a wrong key.
         if let key = try? SigningKey(jwk: foreignCRT) {
             let token = try JWTSigner(key: key, algorithm: .RS256).sign(claims: #"{"exp":4102444800}"#)

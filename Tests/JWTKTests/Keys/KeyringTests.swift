@@ -140,17 +140,14 @@ struct KeyringTests {
 struct KeyringPrecedenceTests {
     /// With `.matchAnyKeyID`, a token whose kid names a key exactly should be verified by that key even when
     /// a kid-less key of the same family is also present (the exact match is the caller's intent; the kid-less
-    /// key is a fallback). KNOWN LIBRARY BUG: `Keyring.Snapshot.select` pools the exact match with every
-    /// kid-less key and then refuses the pool as ambiguous (`ambiguousKey`). Remove the wrapper once fixed.
+    /// key is a fallback).
     @Test func exactKeyIDMatchIsUsedAlongsideUnidentifiedKeys() throws {
         let named = TestKeys.p256.verificationKey  // kid "p256"
         let anonymous = try SigningKey.generate(for: .ES256).verificationKey
         let keyring = Keyring(keys: [named, anonymous], unidentifiedKeyMatching: .matchAnyKeyID)
         let token = try JWTSigner(key: TestKeys.p256, algorithm: .ES256).sign(claims: #"{"exp":4102444800}"#)
-        withKnownIssue("Keyring.select: exact kid match is pooled with kid-less keys under .matchAnyKeyID and refused as ambiguous_key") {
-            let verified = try JWTVerifier(keyring: keyring, policy: TestPolicy.fixed()).verify(token)
-            #expect(verified.key.keyID == "p256")
-        }
+        let verified = try JWTVerifier(keyring: keyring, policy: TestPolicy.fixed()).verify(token)
+        #expect(verified.key.keyID == "p256")
     }
 
     /// The kid-less fallback still works when no key carries the token's kid.
