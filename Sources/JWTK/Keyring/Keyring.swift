@@ -85,7 +85,8 @@ extension Keyring.Snapshot {
         let pool: [VerificationKey]
         if let keyID {
             var found = keys(withID: keyID)
-            if matching == .matchAnyKeyID { found += withoutID }
+            // Keys without a kid are a fallback for a kid no key carries, never pooled with an exact match.
+            if found.isEmpty, matching == .matchAnyKeyID { found = withoutID }
             guard !found.isEmpty else {
                 let hint = keys.contains { $0.canVerify(algorithm) } ? "; a key that fits \(algorithm) exists under another kid" : ""
                 throw JWTKError(.keyNotFound, "no key with kid \(Shown.value(keyID))\(hint)", keyID: keyID)

@@ -139,3 +139,31 @@ enum SigningKeyExport {
         return ["d": try Base64URLTestCodec.encode(Array(bytes[(at + 5)..<(at + 37)]))]
     }
 }
+
+@Suite("Private key consistency")
+struct PrivateKeyConsistencyTests {
+    @Test func rsaPrivateJWKWithoutCRTMembersStillSigns() throws {
+        var rsa = try #require(try Fixtures.json("generated/keys/rsa2048.private.jwk.json") as? [String: Any])
+        for member in ["p", "q", "dp", "dq", "qi"] { rsa[member] = nil }
+        let key = try SigningKey(jwk: Fixtures.jsonText(rsa))
+        let token = try JWTSigner(key: key, algorithm: .RS256).sign(claims: #"{"exp":4102444800}"#)
+        _ = try JWTVerifier(keys: [try Fixtures.verificationKey("rsa2048")]).verify(token)
+    }
+
+    @Test func rsaPrivateJWKWithAnotherKeysCRTMembersIsRefused() throws {
+        var rsa = try #require(try Fixtures.json("generated/keys/rsa2048.private.jwk.json") as? [String: Any])
+        let other = try #require(try Fixtures.json("example/private/smarttask-2026-01.private.jwk.json") as? [String: Any])
+        for member in ["p", "q", "dp", "dq", "qi"] { rsa[member] = other[member] }
+        #expect(throws: JWTKError(.invalidKey)) { try SigningKey(jwk: Fixtures.jsonText(rsa)) }
+    }
+
+    @Test func exactKeyIDMatchWinsOverKeysWithoutID() throws {
+        let named = try Fixtures.signingKey("p256")
+        let anonymous = try SigningKey.generate(for: .ES256).verificationKey
+        let keyring = Keyring(keys: [named.verificationKey, anonymous], unidentifiedKeyMatching: .matchAnyKeyID)
+        var policy = VerificationPolicy()
+        policy.clock = .fixed(1_767_225_600)
+        let token = try JWTSigner(key: named, algorithm: .ES256).sign(claims: #"{"exp":4102444800}"#)
+        #expect(try JWTVerifier(keyring: keyring, policy: policy).verify(token).key.keyID == "p256")
+    }
+}
