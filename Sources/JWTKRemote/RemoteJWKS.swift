@@ -32,8 +32,9 @@ public final class RemoteJWKS: Sendable {
         public var maxResponseBytes: Int = 1 << 20
         /// Freshness bounds: server TTLs are clamped to 60 s … 24 h; 10 min when the server says nothing.
         public var freshness = CacheFreshness()
-        /// Minimum seconds between two fetches that are not due by TTL: a refresh for an unknown `kid`, and a
-        /// retry after a failed fetch. Default 30.
+        /// The cooldown, in seconds (default 30): a token with an unknown `kid` triggers a refresh only when no
+        /// fetch of any kind started within this time, and after a failed fetch no automatic fetch (TTL-driven
+        /// or unknown-`kid`) starts until this time has passed. ``RemoteJWKS/refresh()`` ignores it.
         public var unknownKeyCooldown: Double = 30
         /// How long past the end of their freshness the last good keys keep serving while refreshes fail.
         /// Default 1 h.

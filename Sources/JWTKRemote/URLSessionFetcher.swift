@@ -232,6 +232,12 @@ private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Senda
         case NSURLErrorDataLengthExceedsMaximum:
             return tooLarge("the body exceeds the cap")
         default:
+            // FoundationNetworking reports most libcurl TLS failures (CURLE_SSL_CONNECT_ERROR, certificate
+            // problems) as NSURLError -1 with libcurl's message; that message is the only signal there is.
+            let text = nsError.localizedDescription.lowercased()
+            if request.url.scheme?.lowercased() == "https", ["ssl", "tls", "certificate"].contains(where: text.contains) {
+                return JWTKRemoteError(.tlsFailure, "TLS failed: \(nsError.localizedDescription)", url: urlText)
+            }
             return JWTKRemoteError(.fetchFailed, "\(nsError.localizedDescription) (NSURLError \(nsError.code))", url: urlText)
         }
     }

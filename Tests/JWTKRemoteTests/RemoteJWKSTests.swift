@@ -211,7 +211,7 @@ import Testing
         (.oversize(bytes: 2 << 20), .responseTooLarge),
         (.wrongContentType, .unexpectedContentType),
         (.noUsableKeys, .invalidDocument),
-        (.delay(seconds: 2), .timeout),
+        (.delay(seconds: 4), .timeout),
     ]
 
     @Test(arguments: faults)
@@ -222,7 +222,7 @@ import Testing
                 $0.jwks = jwksDocument([k1])
                 $0.jwksCacheControl = "max-age=60"
             }
-            let verifier = try source(provider) { $0.timeout = 0.3 }.verifier(policy: policy)
+            let verifier = try source(provider) { $0.timeout = 1.5 }.verifier(policy: policy)
             let token = try k1.basicToken(now: clock.now)
             _ = try await verifier.verifyRefreshing(token)
             provider.update { $0.jwksFault = fault }

@@ -64,6 +64,25 @@ final class CountingFetcher: HTTPFetching {
         }
     }
 
+    @Test func chunkedBodyOverTheCapIsCutOff() async throws {
+        try await TestProvider.with { provider in
+            provider.update { $0.jwksFault = .oversizeChunked(bytes: 2 << 20) }
+            let request = HTTPFetchRequest(url: URL(string: provider.base + "/jwks")!, timeout: 5, maxResponseBytes: 1 << 20)
+            await #expect(throws: JWTKRemoteError(.responseTooLarge)) { try await URLSessionFetcher().fetch(request) }
+            provider.update { $0.jwksFault = .oversizeChunked(bytes: 1000) }
+            let response = try await URLSessionFetcher().fetch(request)
+            #expect(response.body.count == 1000)
+        }
+    }
+
+    @Test func tlsHandshakeFailureIsReportedAsTLSFailure() async throws {
+        try await TestProvider.with { provider in
+            // https to a server that speaks plain HTTP: the handshake cannot succeed.
+            let request = HTTPFetchRequest(url: URL(string: "https://127.0.0.1:\(provider.port)/jwks")!, timeout: 5, maxResponseBytes: 1024)
+            await #expect(throws: JWTKRemoteError(.tlsFailure)) { try await URLSessionFetcher().fetch(request) }
+        }
+    }
+
     @Test func refusedConnectionFailsWithFetchFailed() async throws {
         let port = try await TestProvider.with { $0.port }  // a port that was just free and is closed now
         let request = HTTPFetchRequest(url: URL(string: "http://127.0.0.1:\(port)/jwks")!, timeout: 5, maxResponseBytes: 1024)

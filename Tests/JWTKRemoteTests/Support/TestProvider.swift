@@ -12,6 +12,7 @@ final class TestProvider: Sendable {
         case status(Int)
         case garbage
         case oversize(bytes: Int)
+        case oversizeChunked(bytes: Int)
         case wrongContentType
         case delay(seconds: Double)
         case noUsableKeys
@@ -22,6 +23,7 @@ final class TestProvider: Sendable {
             case .status(let code): "status \(code)"
             case .garbage: "garbage body"
             case .oversize(let bytes): "\(bytes)-byte body"
+            case .oversizeChunked(let bytes): "\(bytes)-byte chunked body"
             case .wrongContentType: "text/html content"
             case .delay(let seconds): "\(seconds) s delay"
             case .noUsableKeys: "no usable keys"
@@ -187,6 +189,8 @@ final class TestProvider: Sendable {
             body.append(Data(repeating: 0x61, count: bytes))
             body.append(Data(#""}"#.utf8))
             return HTTPResponse(statusCode: .ok, headers: json, body: body)
+        case .oversizeChunked(let bytes):
+            return HTTPResponse(statusCode: .ok, headers: json, body: HTTPBodySequence(from: RepeatingBytes(count: bytes)))
         case .wrongContentType:
             var html = HTTPHeaders()
             html[.contentType] = "text/html"
@@ -196,6 +200,31 @@ final class TestProvider: Sendable {
             return nil
         case .noUsableKeys:
             return HTTPResponse(statusCode: .ok, headers: json, body: Data(#"{"keys":[{"kty":"XYZ","kid":"odd"}]}"#.utf8))
+        }
+    }
+}
+
+/// `count` bytes of `a`, produced in chunks with no length known up front (sent with chunked transfer encoding).
+struct RepeatingBytes: AsyncBufferedSequence {
+    typealias Element = UInt8
+    let count: Int
+
+    func makeAsyncIterator() -> Iterator { Iterator(remaining: count) }
+
+    struct Iterator: AsyncBufferedIteratorProtocol {
+        var remaining: Int
+
+        mutating func next() async throws -> UInt8? {
+            guard remaining > 0 else { return nil }
+            remaining -= 1
+            return 0x61
+        }
+
+        mutating func nextBuffer(suggested count: Int) async throws -> [UInt8]? {
+            guard remaining > 0 else { return nil }
+            let n = Swift.min(Swift.max(count, 1), remaining)
+            remaining -= n
+            return [UInt8](repeating: 0x61, count: n)
         }
     }
 }
