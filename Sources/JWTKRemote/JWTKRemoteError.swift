@@ -58,12 +58,14 @@ public struct JWTKRemoteError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let subjectMismatch = Code("subject_mismatch")
         /// The calling task was cancelled while waiting for the request.
         public static let cancelled = Code("cancelled")
+        /// An input given by the caller is unusable (an empty access token, one containing whitespace).
+        public static let invalidArgument = Code("invalid_argument")
 
         /// Every code, in declaration order.
         public static let allCases: [Code] = [
             .fetchFailed, .timeout, .tlsFailure, .httpStatus, .responseTooLarge, .unexpectedContentType, .invalidDocument,
             .insecureURL, .redirectRefused, .issuerMismatch, .noCommonAlgorithm, .missingEndpoint, .staleKeys, .notLoaded,
-            .subjectMismatch, .cancelled,
+            .subjectMismatch, .cancelled, .invalidArgument,
         ]
 
         /// Codes are equal when their identifiers are equal.

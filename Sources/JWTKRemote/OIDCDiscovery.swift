@@ -50,6 +50,7 @@ public final class OIDCDiscovery: Sendable {
         var fetches = 0
         var failures = 0
         var generation = 0
+        var warnedStale = false
     }
 
     /// The issuer, exactly as configured.
@@ -129,7 +130,11 @@ public final class OIDCDiscovery: Sendable {
                 .staleKeys, "the provider metadata is past the maximum staleness\(lastError.map { "; last error: \($0)" } ?? "")",
                 url: documentURL.absoluteString)
         }
-        configuration.logger.warning("serving stale provider metadata", metadata: ["url": "\(documentURL.absoluteString)"])
+        let warn = store.withLock { store in
+            defer { store.warnedStale = true }
+            return !store.warnedStale
+        }
+        if warn { configuration.logger.warning("serving stale provider metadata", metadata: ["url": "\(documentURL.absoluteString)"]) }
         return metadata
     }
 
@@ -192,6 +197,7 @@ public final class OIDCDiscovery: Sendable {
             store.withLock { store in
                 store.metadata = metadata
                 store.generation += 1
+                store.warnedStale = false
                 store.freshUntil = now + lifetime
                 store.retryNotBefore = -Double.infinity
                 store.lastError = nil

@@ -95,6 +95,8 @@ public final class RemoteJWKS: Sendable {
         public var refusals: Int = 0
         /// Keys skipped in the last fetched set (unsupported type, wrong `use`, invalid members).
         public var skippedKeys: Int = 0
+        /// The skipped keys of the last fetched set, with their reasons.
+        public var skippedKeyDetails: [JWKSet.SkippedKey] = []
         /// When the keys were last confirmed by the provider (200 or 304), in the clock's seconds.
         public var lastSuccessAt: Double?
         /// When the keys stop being fresh.
@@ -131,6 +133,7 @@ public final class RemoteJWKS: Sendable {
         var nextFetchID = 0
         var warnedStale = false
         var warnedRefusal = false
+        var skipped: [JWKSet.SkippedKey] = []
         var counters = Counters()
     }
 
@@ -171,7 +174,7 @@ public final class RemoteJWKS: Sendable {
                 state: state(store, now), keyCount: keys, generation: generation, fetches: c.fetches, updates: c.updates,
                 notModified: c.notModified, failures: c.failures, consecutiveFailures: c.consecutiveFailures,
                 unknownKeyRefreshes: c.unknownKeyRefreshes, cooldownHits: c.cooldownHits, staleServes: c.staleServes,
-                refusals: c.refusals, skippedKeys: c.skippedKeys, lastSuccessAt: store.lastSuccessAt,
+                refusals: c.refusals, skippedKeys: c.skippedKeys, skippedKeyDetails: store.skipped, lastSuccessAt: store.lastSuccessAt,
                 freshUntil: store.loaded ? store.freshUntil : nil, lastError: store.lastError)
         }
     }
@@ -396,6 +399,7 @@ public final class RemoteJWKS: Sendable {
                 if let set = fetched.set {
                     store.counters.updates += 1
                     store.counters.skippedKeys = set.skipped.count
+                    store.skipped = set.skipped
                     store.etag = fetched.response.header("etag")
                     store.lastModified = fetched.response.header("last-modified")
                 } else {

@@ -55,12 +55,13 @@ public struct UserInfoClient: Sendable {
     ///
     /// - Parameter expectedSubject: the `sub` of the ID token obtained with the access token; the response's
     ///   `sub` must equal it (OIDC Core §5.3.2: otherwise the response must not be used).
-    /// - Throws: ``JWTKRemoteError``: `insecureURL`, the fetch errors, `httpStatus` (401 carries the server's
+    /// - Throws: ``JWTKRemoteError``: `invalidArgument` (an empty access token or one with whitespace),
+    ///   `insecureURL`, the fetch errors, `httpStatus` (401 carries the server's
     ///   `WWW-Authenticate` in the reason), `unexpectedContentType` (including signed `application/jwt`
     ///   responses, which are not supported), `invalidDocument`, `subjectMismatch`.
     public func fetch(endpoint: URL, accessToken: String, expectedSubject: String? = nil) async throws(JWTKRemoteError) -> UserInfo {
         guard !accessToken.isEmpty, !accessToken.contains(where: { $0.isNewline || $0 == " " }) else {
-            throw JWTKRemoteError(.fetchFailed, "the access token is empty or contains whitespace", url: endpoint.absoluteString)
+            throw JWTKRemoteError(.invalidArgument, "the access token is empty or contains whitespace", url: endpoint.absoluteString)
         }
         let request = HTTPFetchRequest(
             url: endpoint,

@@ -237,6 +237,9 @@ import Testing
             #expect(headers["authorization"] == "Bearer access-token-1")
             #expect(headers["accept"] == "application/json")
             #expect(headers["user-agent"] == "jwtk/\(JWTK.version)")
+            await #expect(throws: JWTKRemoteError(.invalidArgument)) {
+                try await oidc.userInfo(accessToken: "two words", expectedSubject: nil)
+            }
             await #expect(throws: JWTKRemoteError(.subjectMismatch)) {
                 try await oidc.userInfo(accessToken: "access-token-1", expectedSubject: "someone-else")
             }

@@ -337,6 +337,7 @@ import Testing
             let jwks = try source(provider)
             #expect(try await jwks.refresh() == .updated(keyCount: 1))
             #expect(jwks.statistics.skippedKeys == 1)
+            #expect(jwks.statistics.skippedKeyDetails.map(\.keyID) == ["strange"])
             #expect(logs.contains("skipped a key", atLeast: .warning))
         }
     }
