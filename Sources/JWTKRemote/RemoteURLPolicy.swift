@@ -1,13 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// The rules every URL jwtk fetches must pass, checked before any connection is made.
 ///
 /// - `https` for every host;
@@ -59,11 +51,7 @@ public enum RemoteURLPolicy {
         var name = host.lowercased()
         if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
         if name == "localhost" || name == "localhost." { return true }
-        if name.contains(":") {
-            var address = in6_addr()
-            guard inet_pton(AF_INET6, name, &address) == 1 else { return false }
-            return withUnsafeBytes(of: &address) { bytes in bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1 }
-        }
+        if name.contains(":") { return isIPv6Loopback(name) }
         let octets = name.split(separator: ".", omittingEmptySubsequences: false)
         guard octets.count == 4 else { return false }
         var values: [Int] = []
@@ -74,6 +62,37 @@ public enum RemoteURLPolicy {
             values.append(value)
         }
         return values[0] == 127
+    }
+
+    /// Whether `text` is the IPv6 address `::1` in any valid spelling (`::1`, `0:0:0:0:0:0:0:1`, `::0:1`, ...).
+    /// Zone ids and embedded IPv4 forms are not accepted (fail closed).
+    static func isIPv6Loopback(_ text: String) -> Bool {
+        func groups(_ part: Substring) -> [UInt16]? {
+            if part.isEmpty { return [] }
+            var values: [UInt16] = []
+            for group in part.split(separator: ":", omittingEmptySubsequences: false) {
+                guard (1...4).contains(group.count), group.allSatisfy(\.isHexDigit), let value = UInt16(group, radix: 16) else {
+                    return nil
+                }
+                values.append(value)
+            }
+            return values
+        }
+        let halves = text.components(separatedBy: "::")
+        let all: [UInt16]
+        switch halves.count {
+        case 1:
+            guard let full = groups(Substring(text)), full.count == 8 else { return false }
+            all = full
+        case 2:
+            guard let head = groups(Substring(halves[0])), let tail = groups(Substring(halves[1])), head.count + tail.count <= 7 else {
+                return false
+            }
+            all = head + [UInt16](repeating: 0, count: 8 - head.count - tail.count) + tail
+        default:
+            return false
+        }
+        return all.dropLast().allSatisfy { $0 == 0 } && all.last == 1
     }
 
     /// Whether two URLs have the same origin (scheme, host and effective port; RFC 6454).

@@ -76,6 +76,20 @@ import Testing
         }
     }
 
+    @Test func expiresHeaderSetsTheFreshnessWhenThereIsNoMaxAge() async throws {
+        try await TestProvider.with { provider in
+            let k1 = try TestIssuer(kid: "k1")
+            provider.update {
+                $0.jwks = jwksDocument([k1])
+                $0.jwksDate = "Thu, 01 Jan 2026 00:00:00 GMT"
+                $0.jwksExpires = "Thu, 01 Jan 2026 00:05:00 GMT"
+            }
+            let jwks = try source(provider)
+            try await jwks.refresh()
+            #expect(jwks.statistics.freshUntil == clock.now + 300)
+        }
+    }
+
     @Test func notModifiedResponseKeepsTheKeySet() async throws {
         try await TestProvider.with { provider in
             let k1 = try TestIssuer(kid: "k1")

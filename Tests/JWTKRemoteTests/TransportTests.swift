@@ -20,7 +20,7 @@ final class CountingFetcher: HTTPFetching {
 @Suite struct TransportTests {
     @Test(arguments: [
         "https://auth.example.com/jwks", "http://127.0.0.1:8080/jwks", "http://127.5.6.7/jwks", "http://localhost:9000/x",
-        "http://LOCALHOST/x", "http://[::1]:8443/jwks", "http://[0:0:0:0:0:0:0:1]/jwks",
+        "http://LOCALHOST/x", "http://[::1]:8443/jwks", "http://[0:0:0:0:0:0:0:1]/jwks", "http://[::0:1]/jwks", "http://[0000::0001]/jwks",
     ])
     func secureOrLoopbackURLsAreAccepted(url: String) throws {
         _ = try RemoteURLPolicy.url(url)
@@ -28,7 +28,8 @@ final class CountingFetcher: HTTPFetching {
 
     @Test(arguments: [
         "http://auth.example.com/jwks", "http://128.0.0.1/jwks", "http://127.0.0.1.example.com/jwks", "http://localhost.example.com/",
-        "http://[::2]/jwks", "http://0177.0.0.1/jwks", "http://2130706433/jwks", "http://127.1/jwks", "ftp://127.0.0.1/jwks",
+        "http://[::2]/jwks", "http://[::]/jwks", "http://[1::1]/jwks", "http://[::ffff:127.0.0.1]/jwks", "http://[::1:0]/jwks",
+        "http://0177.0.0.1/jwks", "http://2130706433/jwks", "http://127.1/jwks", "ftp://127.0.0.1/jwks",
         "file:///etc/passwd", "https://user:secret@auth.example.com/jwks", "https:///jwks", "/relative/jwks",
     ])
     func insecureURLsAreRefused(url: String) {
