@@ -112,14 +112,4 @@ enum HTTPDate {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return era * 146_097 + doe - 719_468
     }
-
-    /// IMF-fixdate of `seconds` since the epoch (for tests and logs).
-    static func format(_ seconds: Double) -> String {
-        let date = Date(timeIntervalSince1970: seconds)
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
-    }
 }

@@ -64,6 +64,10 @@ public struct URLSessionFetcher: HTTPFetching {
 }
 
 /// The state of one request: the delegate of its session, and the one place that resumes the continuation.
+///
+/// `@unchecked Sendable` because `NSObject` subclasses cannot be checked: the stored `let`s are immutable and
+/// every mutable field lives in the `Mutex`, so the delegate callbacks (on the session's queue), the timer task
+/// and the cancellation handler may call in from any thread.
 private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private struct State {
         var continuation: CheckedContinuation<Result<HTTPFetchResponse, JWTKRemoteError>, Never>?
