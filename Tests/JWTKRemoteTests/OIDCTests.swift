@@ -214,6 +214,10 @@ import Testing
             #expect(throws: JWTKError(.typeMismatch)) {
                 try oidc.verifyAccessToken(try key.token(claims), audience: "https://api.example.com")
             }
+            // An access token never passes as an ID token, even with the client as its audience.
+            var asIDToken = claims
+            asIDToken["aud"] = clientID
+            #expect(throws: JWTKError(.typeMismatch)) { try oidc.verify(idToken: try key.token(asIDToken, type: "at+jwt")) }
             claims["jti"] = nil
             #expect(throws: JWTKError(.missingClaim)) {
                 try oidc.verifyAccessToken(try key.token(claims, type: "at+jwt"), audience: "https://api.example.com")
