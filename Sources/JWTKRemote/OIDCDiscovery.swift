@@ -147,6 +147,23 @@ public final class OIDCDiscovery: Sendable {
         return try await task.value.get()
     }
 
+    /// Calls the provider's `userinfo_endpoint` with the access token (OIDC Core §5.3), using this client's
+    /// timeout, size cap and transport.
+    ///
+    /// - Parameter expectedSubject: the verified ID token's `sub`; the response's `sub` must equal it (§5.3.2).
+    /// - Throws: ``JWTKRemoteError``: the errors of ``metadata()``, `missingEndpoint` when the provider publishes
+    ///   no userinfo endpoint, `insecureURL`, `invalidArgument`, fetch errors, `httpStatus`, `invalidDocument`,
+    ///   `subjectMismatch`.
+    public func userInfo(accessToken: String, expectedSubject: String?) async throws(JWTKRemoteError) -> UserInfo {
+        let metadata = try await metadata()
+        guard let endpoint = metadata.userinfoEndpoint else {
+            throw JWTKRemoteError(.missingEndpoint, "the provider publishes no userinfo_endpoint", url: documentURL.absoluteString)
+        }
+        let client = UserInfoClient(timeout: configuration.timeout, maxResponseBytes: configuration.maxResponseBytes, fetcher: fetcher)
+        return try await client.fetch(
+            endpoint: try RemoteURLPolicy.url(endpoint), accessToken: accessToken, expectedSubject: expectedSubject)
+    }
+
     /// Starts a background refresh when the metadata has expired and none is running (for synchronous paths).
     func refreshInBackgroundIfDue() {
         let now = configuration.clock.now

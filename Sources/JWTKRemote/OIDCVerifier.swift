@@ -157,15 +157,7 @@ public final class OIDCVerifier: Sendable {
     /// - Throws: ``JWTKRemoteError``: `missingEndpoint` when the provider publishes no userinfo endpoint,
     ///   `insecureURL`, fetch errors, `httpStatus`, `invalidDocument`, `subjectMismatch`.
     public func userInfo(accessToken: String, expectedSubject: String?) async throws(JWTKRemoteError) -> UserInfo {
-        let context = try await currentContext()
-        guard let endpoint = context.metadata.userinfoEndpoint else {
-            throw JWTKRemoteError(
-                .missingEndpoint, "the provider publishes no userinfo_endpoint", url: discovery.documentURL.absoluteString)
-        }
-        let url = try RemoteURLPolicy.url(endpoint)
-        let client = UserInfoClient(
-            timeout: configuration.discovery.timeout, maxResponseBytes: configuration.discovery.maxResponseBytes, fetcher: fetcher)
-        return try await client.fetch(endpoint: url, accessToken: accessToken, expectedSubject: expectedSubject)
+        try await discovery.userInfo(accessToken: accessToken, expectedSubject: expectedSubject)
     }
 
     // MARK: Internals

@@ -233,6 +233,8 @@ import Testing
             let jwt = try await oidc.verifyRefreshing(idToken: try idToken(key, issuer: provider.base))
             let info = try await oidc.userInfo(accessToken: "access-token-1", expectedSubject: try jwt.claims.subject)
             #expect(info.subject == "user-42")
+            let direct = try await OIDCDiscovery(issuer: provider.base).userInfo(accessToken: "access-token-1", expectedSubject: "user-42")
+            #expect(direct.rawJSON == info.rawJSON)
             #expect(info.string("name") == "Ada Lovelace")
             #expect(info.claimNames == ["email", "email_verified", "name", "sub"])
             struct Profile: Decodable { let email: String, email_verified: Bool }
