@@ -19,6 +19,14 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+## demo: build the CLI and verify the bundled example id_token against the bundled JWK Set
+demo: deps
+	$(SWIFT) build -c release --product jwtk
+	@echo "+ jwtk verify --jwks testvectors/example/jwks.json --profile oidc --iss https://auth.smarttask.example --aud jwtk-demo-client --nonce n-0S6_WzA2Mj --now 2026-01-01T00:30:00Z testvectors/example/id_token.jwt"
+	@$$($(SWIFT) build -c release --show-bin-path)/jwtk verify --jwks testvectors/example/jwks.json --profile oidc \
+		--iss https://auth.smarttask.example --aud jwtk-demo-client --nonce n-0S6_WzA2Mj \
+		--now 2026-01-01T00:30:00Z - < testvectors/example/id_token.jwt
+
 ## test: the whole test suite (the README's test command; CI runs it)
 test: deps
 	$(SWIFT) test

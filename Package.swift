@@ -11,9 +11,12 @@ let package = Package(
     products: [
         .library(name: "JWTK", targets: ["JWTK"]),
         .executable(name: "jwtk", targets: ["jwtk"]),
+        .library(name: "JWTKRemote", targets: ["JWTKRemote"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -44,9 +47,28 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "JWTKRemote",
+            dependencies: ["JWTK", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "JWTKRemoteTests",
+            dependencies: [
+                "JWTKRemote", "JWTK", .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "JWTKTests",
             dependencies: ["JWTK"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "jwtkCLITests",
+            dependencies: ["jwtk", "JWTK"],
+            exclude: ["Golden", "Fixtures"],
             swiftSettings: strictSettings
         ),
     ]

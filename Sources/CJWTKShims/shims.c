@@ -107,6 +107,20 @@ static EVP_PKEY *from_params(const char *type, int selection, OSSL_PARAM_BLD *bl
     return pkey;
 }
 
+/* Full key-pair validation (EVP_PKEY_check): for RSA p·q = n and the CRT values, for EC d·G = Q. A private
+   key whose members come from different keys is refused here rather than signing with a fall-back path. */
+static EVP_PKEY *checked_keypair(EVP_PKEY *pkey) {
+    if (pkey == NULL) return NULL;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    int ok = ctx != NULL && EVP_PKEY_check(ctx) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    if (!ok) {
+        EVP_PKEY_free(pkey);
+        return NULL;
+    }
+    return pkey;
+}
+
 static int push_bn(OSSL_PARAM_BLD *bld, const char *name, const uint8_t *bytes, size_t len, BIGNUM **slot) {
     *slot = BN_bin2bn(bytes, (int)len, NULL);
     if (*slot == NULL) return 0;
@@ -146,7 +160,12 @@ EVP_PKEY *CJWTKShims_rsa_private(const uint8_t *n, size_t nlen, const uint8_t *e
              push_bn(bld, OSSL_PKEY_PARAM_RSA_EXPONENT2, dq, dqlen, &bn[6]) &&
              push_bn(bld, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, qi, qilen, &bn[7]);
     }
-    if (ok) pkey = from_params("RSA", EVP_PKEY_KEYPAIR, bld);
+    if (ok) {
+        pkey = from_params("RSA", EVP_PKEY_KEYPAIR, bld);
+        /* With the CRT members, check p·q = n and the rest; with n, e, d alone OpenSSL's check needs the factors,
+           and the Swift side's sign-and-verify pairwise check covers d. */
+        if (bn[3] != NULL) pkey = checked_keypair(pkey);
+    }
     OSSL_PARAM_BLD_free(bld);
     for (int i = 0; i < 8; i++) BN_clear_free(bn[i]);
     return pkey;
@@ -178,7 +197,7 @@ EVP_PKEY *CJWTKShims_ec_private(int curve, const uint8_t *point, size_t pointlen
     if (bld != NULL && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) &&
         OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, pointlen) &&
         push_bn(bld, OSSL_PKEY_PARAM_PRIV_KEY, d, dlen, &priv)) {
-        pkey = from_params("EC", EVP_PKEY_KEYPAIR, bld);
+        pkey = checked_keypair(from_params("EC", EVP_PKEY_KEYPAIR, bld));
     }
     OSSL_PARAM_BLD_free(bld);
     BN_clear_free(priv);

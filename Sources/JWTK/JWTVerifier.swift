@@ -53,7 +53,8 @@ public struct JWTVerifier: Sendable {
     func verify(bytes: UnsafeBufferPointer<UInt8>) throws(JWTKError) -> VerifiedJWT {
         let jws = try verifyJWS(bytes: bytes, detachedPayload: nil)
         if let cty = jws.header.contentType, JOSEHeader.normalizedType(cty) == "jwt" {
-            throw JWTKError(.invalidPayload, "the payload is a nested JWT (cty \"\(cty)\"); nested tokens are not supported", claim: "cty")
+            throw JWTKError(
+                .invalidPayload, "the payload is a nested JWT (cty \(Shown.value(cty))); nested tokens are not supported", claim: "cty")
         }
         let document = try JSONDocument.parse(jws.payload, maxDepth: policy.limits.maxJSONDepth, what: "claims")
         let root = document.rootValue
@@ -87,11 +88,12 @@ public struct JWTVerifier: Sendable {
         // Algorithm: never `none`, only implemented names, only the caller's allow-list.
         if JWSAlgorithm.isUnsecuredName(header.algorithmName) {
             throw JWTKError(
-                .unsecuredTokenRefused, "the token is unsecured (alg \"\(header.algorithmName)\"); the verifier never accepts it",
+                .unsecuredTokenRefused, "the token is unsecured (alg \(Shown.value(header.algorithmName))); the verifier never accepts it",
                 claim: "alg")
         }
         guard let algorithm = JWSAlgorithm(rawValue: header.algorithmName) else {
-            throw JWTKError(.unsupportedAlgorithm, "alg \"\(header.algorithmName)\" is not a supported JWS algorithm", claim: "alg")
+            throw JWTKError(
+                .unsupportedAlgorithm, "alg \(Shown.value(header.algorithmName)) is not a supported JWS algorithm", claim: "alg")
         }
         guard policy.algorithms.contains(algorithm) else {
             throw JWTKError(
@@ -165,17 +167,19 @@ public struct JWTVerifier: Sendable {
             var seen = Set<String>()
             for name in critical {
                 guard seen.insert(name).inserted else {
-                    throw JWTKError(.unsupportedCriticalHeader, "\"crit\" lists \"\(name)\" twice", claim: "crit")
+                    throw JWTKError(.unsupportedCriticalHeader, "\"crit\" lists \(Shown.value(name)) twice", claim: "crit")
                 }
                 guard !JOSEHeader.registeredNames.contains(name) else {
-                    throw JWTKError(.unsupportedCriticalHeader, "\"crit\" must not list the registered header \"\(name)\"", claim: "crit")
+                    throw JWTKError(
+                        .unsupportedCriticalHeader, "\"crit\" must not list the registered header \(Shown.value(name))", claim: "crit")
                 }
                 guard header.json[name] != nil else {
                     throw JWTKError(
-                        .unsupportedCriticalHeader, "\"crit\" lists \"\(name)\" but the header does not contain it", claim: "crit")
+                        .unsupportedCriticalHeader, "\"crit\" lists \(Shown.value(name)) but the header does not contain it", claim: "crit")
                 }
                 guard understood.contains(name) else {
-                    throw JWTKError(.unsupportedCriticalHeader, "critical header extension \"\(name)\" is not understood", claim: name)
+                    throw JWTKError(
+                        .unsupportedCriticalHeader, "critical header extension \(Shown.value(name)) is not understood", claim: name)
                 }
             }
         }
@@ -217,10 +221,15 @@ enum SignatureCheck {
             if family == .hmac { return try secret.verify(signature: signature, message: input, hashBits: algorithm.hashBits) }
         case .asymmetric(let evp):
             switch family {
-            case .rsaPKCS1:
+            case .rsaPKCS1, .rsaPSS:
+                // RFC 8017 §8.1.2 / §8.2.2 step 1: the signature is exactly as long as the modulus. OpenSSL's
+                // PSS path accepts shorter ones (a leading zero byte removed), which would give a second valid
+                // token string for the same signature.
+                guard signature.count == (evp.bits + 7) / 8 else { return false }
+                if family == .rsaPSS {
+                    return try evp.verify(signature: signature, message: input, hashBits: algorithm.hashBits, padding: .pss)
+                }
                 return try evp.verify(signature: signature, message: input, hashBits: algorithm.hashBits, padding: .pkcs1)
-            case .rsaPSS:
-                return try evp.verify(signature: signature, message: input, hashBits: algorithm.hashBits, padding: .pss)
             case .ecdsa:
                 return try evp.verifyECDSA(rawSignature: signature, message: input, hashBits: algorithm.hashBits)
             case .eddsa:

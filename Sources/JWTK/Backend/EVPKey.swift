@@ -254,11 +254,13 @@ final class HMACSecret: @unchecked Sendable {
         for bits in [256, 384, 512] {
             made.append(CJWTKShims_hmac_template(Int32(bits), bytes, bytes.count))
         }
-        templates = made
+        // Fail before `templates` is set: a throwing class init whose properties are all set still runs
+        // `deinit`, which would free the contexts a second time.
         if made.contains(where: { $0 == nil }) {
             for t in made { if let t { EVP_MAC_CTX_free(t) } }
             throw JWTKError(.cryptoFailure, "OpenSSL could not create an HMAC context", openSSLErrors: OpenSSLErrors.take())
         }
+        templates = made
         handle = CJWTKShims_handle_new()
     }
 

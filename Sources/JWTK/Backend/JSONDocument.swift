@@ -14,7 +14,7 @@ internal import CJWTKShims
 /// Immutable after parsing: jwtk only calls jansson's read functions on it, and jansson's reference counts
 /// are atomic on this platform (`JSON_HAVE_ATOMIC_BUILTINS`), so one document may be read from any number of
 /// threads at once.
-final class JSONDocument: @unchecked Sendable {
+package final class JSONDocument: @unchecked Sendable {
     fileprivate let root: OpaquePointer
 
     private init(root: OpaquePointer) { self.root = root }
@@ -42,7 +42,7 @@ final class JSONDocument: @unchecked Sendable {
         return JSONDocument(root: OpaquePointer(node))
     }
 
-    static func parse(_ bytes: [UInt8], maxDepth: Int, what: String) throws(JWTKError) -> JSONDocument {
+    package static func parse(_ bytes: [UInt8], maxDepth: Int, what: String) throws(JWTKError) -> JSONDocument {
         let result: Result<JSONDocument, JWTKError> = bytes.withUnsafeBufferPointer { buffer in
             do throws(JWTKError) { return .success(try parse(buffer, maxDepth: maxDepth, what: what)) } catch {
                 return .failure(error)
@@ -87,7 +87,7 @@ final class JSONDocument: @unchecked Sendable {
         return nil
     }
 
-    var rootValue: JSONValue { JSONValue(document: self, node: root) }
+    package var rootValue: JSONValue { JSONValue(document: self, node: root) }
 }
 
 /// A read-only view of one value inside a parsed JSON document (a header, a claim set, a JWK).

@@ -66,21 +66,30 @@ public final class Keyring: Sendable {
     func snapshot() -> Snapshot { state.withLock { $0 } }
 
     /// Whether any key carries exactly this `kid`.
-    public func containsKey(withID keyID: String) -> Bool { snapshot().byID[keyID] != nil }
+    public func containsKey(withID keyID: String) -> Bool { !snapshot().keys(withID: keyID).isEmpty }
 }
 
 extension Keyring.Snapshot {
+    /// Keys whose `kid` equals `keyID` byte for byte. (A `String`-keyed dictionary groups canonically
+    /// equivalent spellings together; the filter keeps only exact matches, RFC 7515 §4.1.4.)
+    func keys(withID keyID: String) -> [VerificationKey] {
+        guard let bucket = byID[keyID] else { return [] }
+        if bucket.count == 1, let only = bucket.first, only.keyID!.utf8.elementsEqual(keyID.utf8) { return bucket }
+        return bucket.filter { $0.keyID!.utf8.elementsEqual(keyID.utf8) }
+    }
+
     /// The keys to try for a token, in order; throws when there is none or the choice is ambiguous.
     func select(
         keyID: String?, algorithm: JWSAlgorithm, matching: Keyring.UnidentifiedKeyMatching, maxCandidates: Int
     ) throws(JWTKError) -> [VerificationKey] {
         let pool: [VerificationKey]
         if let keyID {
-            var found = byID[keyID] ?? []
-            if matching == .matchAnyKeyID { found += withoutID }
+            var found = keys(withID: keyID)
+            // Keys without a kid are a fallback for a kid no key carries, never pooled with an exact match.
+            if found.isEmpty, matching == .matchAnyKeyID { found = withoutID }
             guard !found.isEmpty else {
                 let hint = keys.contains { $0.canVerify(algorithm) } ? "; a key that fits \(algorithm) exists under another kid" : ""
-                throw JWTKError(.keyNotFound, "no key with kid \"\(keyID)\"\(hint)", keyID: keyID)
+                throw JWTKError(.keyNotFound, "no key with kid \(Shown.value(keyID))\(hint)", keyID: keyID)
             }
             pool = found
         } else {
@@ -90,7 +99,8 @@ extension Keyring.Snapshot {
         if fitting.isEmpty {
             if keyID != nil {
                 let types = pool.map { "\($0.type)\($0.algorithm.map { " (alg \($0))" } ?? "")" }.joined(separator: ", ")
-                throw JWTKError(.algorithmKeyMismatch, "the key with kid \"\(keyID!)\" (\(types)) cannot verify \(algorithm)", keyID: keyID)
+                throw JWTKError(
+                    .algorithmKeyMismatch, "the key with kid \(Shown.value(keyID!)) (\(types)) cannot verify \(algorithm)", keyID: keyID)
             }
             throw JWTKError(.keyNotFound, "no key can verify \(algorithm) (the token has no kid)")
         }
@@ -98,7 +108,7 @@ extension Keyring.Snapshot {
             guard maxCandidates > 1 else {
                 throw JWTKError(
                     .ambiguousKey,
-                    "\(fitting.count) keys fit \(algorithm)\(keyID.map { " with kid \"\($0)\"" } ?? " and the token has no kid"); refusing to guess",
+                    "\(fitting.count) keys fit \(algorithm)\(keyID.map { " with kid \(Shown.value($0))" } ?? " and the token has no kid"); refusing to guess",
                     keyID: keyID)
             }
             guard fitting.count <= maxCandidates else {

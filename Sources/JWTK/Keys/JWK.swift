@@ -61,7 +61,10 @@ enum JWKParser {
     /// Reads the members every JWK may have; used by the set parser to report skipped keys.
     static func keyID(of jwk: JSONValue) -> String? { jwk["kid"]?.string }
 
-    static func parse(_ jwk: JSONValue) throws(JWTKError) -> Parts {
+    /// What the key is being imported for; decides which `key_ops` value is required.
+    enum Purpose { case verify, sign }
+
+    static func parse(_ jwk: JSONValue, purpose: Purpose = .verify) throws(JWTKError) -> Parts {
         guard jwk.kind == .object else { throw JWTKError(.invalidKey, "a JWK must be a JSON object") }
         let keyID = try optionalString(jwk, "kid")
         guard let kty = try optionalString(jwk, "kty") else {
@@ -69,15 +72,16 @@ enum JWKParser {
         }
         let use = try optionalString(jwk, "use")
         if let use, use != "sig" {
-            throw JWTKError(.keyUsageMismatch, "JWK \"use\" is \"\(use)\", not \"sig\"", claim: "use", keyID: keyID)
+            throw JWTKError(.keyUsageMismatch, "JWK \"use\" is \(Shown.value(use)), not \"sig\"", claim: "use", keyID: keyID)
         }
         var keyOperations: [String]?
         if let ops = jwk["key_ops"] {
             guard let list = ops.stringArray else {
                 throw JWTKError(.invalidKey, "JWK \"key_ops\" must be an array of strings", claim: "key_ops", keyID: keyID)
             }
-            guard list.contains("verify") else {
-                throw JWTKError(.keyUsageMismatch, "JWK \"key_ops\" does not contain \"verify\"", claim: "key_ops", keyID: keyID)
+            let needed = purpose == .verify ? "verify" : "sign"
+            guard list.contains(needed) else {
+                throw JWTKError(.keyUsageMismatch, "JWK \"key_ops\" does not contain \"\(needed)\"", claim: "key_ops", keyID: keyID)
             }
             guard Set(list).count == list.count else {
                 throw JWTKError(.invalidKey, "JWK \"key_ops\" repeats a value (RFC 7517 §4.3)", claim: "key_ops", keyID: keyID)
@@ -88,7 +92,8 @@ enum JWKParser {
         if let algName = try optionalString(jwk, "alg") {
             guard let alg = JWSAlgorithm(rawValue: algName) else {
                 throw JWTKError(
-                    .unsupportedAlgorithm, "JWK \"alg\" \"\(algName)\" is not a supported signature algorithm", claim: "alg", keyID: keyID)
+                    .unsupportedAlgorithm, "JWK \"alg\" \(Shown.value(algName)) is not a supported signature algorithm", claim: "alg",
+                    keyID: keyID)
             }
             algorithm = alg
         }
@@ -110,7 +115,8 @@ enum JWKParser {
                 throw JWTKError(.invalidKey, "EC JWK has no \"crv\"", claim: "crv", keyID: keyID)
             }
             guard let curve = ["P-256": 256, "P-384": 384, "P-521": 521][crv] else {
-                throw JWTKError(.unsupportedKey, "EC curve \"\(crv)\" is not supported (P-256, P-384, P-521)", claim: "crv", keyID: keyID)
+                throw JWTKError(
+                    .unsupportedKey, "EC curve \(Shown.value(crv)) is not supported (P-256, P-384, P-521)", claim: "crv", keyID: keyID)
             }
             let size = (curve + 7) / 8
             let x = try requiredBytes(jwk, "x", keyID)
@@ -133,7 +139,7 @@ enum JWKParser {
             case "Ed448": (kind, size) = (.ed448, 57)
             default:
                 throw JWTKError(
-                    .unsupportedKey, "OKP curve \"\(crv)\" is not a signature curve jwtk supports (Ed25519, Ed448)", claim: "crv",
+                    .unsupportedKey, "OKP curve \(Shown.value(crv)) is not a signature curve jwtk supports (Ed25519, Ed448)", claim: "crv",
                     keyID: keyID)
             }
             let x = try requiredBytes(jwk, "x", keyID)
@@ -149,7 +155,7 @@ enum JWKParser {
             material = .hmac(try HMACSecret(bytes: k))
             type = .oct(bytes: k.count)
         default:
-            throw JWTKError(.unsupportedKey, "JWK \"kty\" \"\(kty)\" is not supported", claim: "kty", keyID: keyID)
+            throw JWTKError(.unsupportedKey, "JWK \"kty\" \(Shown.value(kty)) is not supported", claim: "kty", keyID: keyID)
         }
 
         if let algorithm, !VerificationKey.family(type, fits: algorithm) {
@@ -211,19 +217,19 @@ enum JWKParser {
     static func optionalString(_ jwk: JSONValue, _ name: String) throws(JWTKError) -> String? {
         guard let value = jwk[name] else { return nil }
         guard let s = value.string else {
-            throw JWTKError(.invalidKey, "JWK member \"\(name)\" must be a string", claim: name, keyID: jwk["kid"]?.string)
+            throw JWTKError(.invalidKey, "JWK member \(Shown.value(name)) must be a string", claim: name, keyID: jwk["kid"]?.string)
         }
         return s
     }
 
     static func requiredBytes(_ jwk: JSONValue, _ name: String, _ keyID: String?) throws(JWTKError) -> [UInt8] {
         guard let text = try optionalString(jwk, name) else {
-            throw JWTKError(.invalidKey, "JWK is missing \"\(name)\"", claim: name, keyID: keyID)
+            throw JWTKError(.invalidKey, "JWK is missing \(Shown.value(name))", claim: name, keyID: keyID)
         }
         do {
             return try Base64URL.decode(text)
         } catch {
-            throw JWTKError(.invalidKey, "JWK member \"\(name)\" is not strict base64url", claim: name, keyID: keyID)
+            throw JWTKError(.invalidKey, "JWK member \(Shown.value(name)) is not strict base64url", claim: name, keyID: keyID)
         }
     }
 }

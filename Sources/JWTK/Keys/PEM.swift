@@ -16,10 +16,10 @@ package enum PEM {
             if let current = label {
                 if line.hasPrefix("-----END ") {
                     guard line == "-----END \(current)-----" else {
-                        throw JWTKError(.invalidKey, "PEM block \"\(current)\" ends with \"\(line)\"")
+                        throw JWTKError(.invalidKey, "PEM block \(Shown.value(current)) ends with \(Shown.value(String(line)))")
                     }
                     guard let der = Base64.decode(body, ignoringLineBreaks: true), !der.isEmpty else {
-                        throw JWTKError(.invalidKey, "PEM block \"\(current)\" is not valid base64")
+                        throw JWTKError(.invalidKey, "PEM block \(Shown.value(current)) is not valid base64")
                     }
                     blocks.append(Block(label: current, der: der))
                     label = nil
@@ -31,7 +31,7 @@ package enum PEM {
                 label = String(line.dropFirst(11).dropLast(5))
             }
         }
-        if let label { throw JWTKError(.invalidKey, "PEM block \"\(label)\" has no END line") }
+        if let label { throw JWTKError(.invalidKey, "PEM block \(Shown.value(label)) has no END line") }
         return blocks
     }
 
@@ -75,7 +75,7 @@ extension VerificationKey {
                     key = try EVPKey.privateFromDER(der: block.der)
                     isPrivate = true
                 default:
-                    throw JWTKError(.invalidKey, "PEM block \"\(block.label)\" is not a key or certificate")
+                    throw JWTKError(.invalidKey, "PEM block \(Shown.value(block.label)) is not a key or certificate")
                 }
                 try self.init(evpKey: key, keyID: keyID, algorithm: algorithm, hadPrivateMembers: isPrivate)
                 return
@@ -112,7 +112,24 @@ extension VerificationKey {
         if firstNonSpace == UInt8(ascii: "{") {
             let set = try JWKSet(bytes: contents, acceptSingleKey: true)
             if set.keys.isEmpty, let first = set.skipped.first { throw first.reason }
-            return set.keys
+            guard keyID != nil || algorithm != nil else { return set.keys }
+            var adjusted: [VerificationKey] = []
+            for key in set.keys {
+                if let keyID, let own = key.keyID, !Exact.equal(own, keyID) {
+                    throw JWTKError(
+                        .invalidArgument, "the JWK's kid \(Shown.value(own)) differs from the requested \(Shown.value(keyID))", keyID: own)
+                }
+                if let algorithm, let own = key.algorithm, own != algorithm {
+                    throw JWTKError(.algorithmKeyMismatch, "the JWK's alg \(own) differs from the requested \(algorithm)", keyID: key.keyID)
+                }
+                adjusted.append(
+                    try VerificationKey(
+                        material: key.material, type: key.type, keyID: keyID ?? key.keyID, algorithm: algorithm ?? key.algorithm,
+                        use: key.use,
+                        keyOperations: key.keyOperations, hadPrivateMembers: key.hadPrivateMembers,
+                        certificateChainLength: key.certificateChainLength))
+            }
+            return adjusted
         }
         if let text = String(validating: contents, as: UTF8.self), text.contains("-----BEGIN ") {
             return [try VerificationKey(pem: text, keyID: keyID, algorithm: algorithm)]

@@ -25,6 +25,26 @@ public final class SigningKey: Sendable {
         self.init(material: .asymmetric(evp), keyID: keyID, verificationKey: publicKey)
     }
 
+    /// Signs a fixed message and verifies it with the public part: proves that the private scalar or
+    /// exponent belongs to the public key (a JWK's `d` can come from another key).
+    private func checkPairwise() throws(JWTKError) {
+        guard let algorithm = verificationKey.compatibleAlgorithms.first(where: { $0.family != .rsaPSS }) else { return }
+        let message = Array("jwtk pairwise check".utf8)
+        let signature: [UInt8]
+        do {
+            signature = try sign(message, algorithm: algorithm)
+        } catch {
+            // Inconsistent RSA members make OpenSSL's private operation itself fail ("no inverse").
+            throw JWTKError(.invalidKey, "the private key cannot sign: \(error.reason)", keyID: keyID, openSSLErrors: error.openSSLErrors)
+        }
+        let valid = try signature.withUnsafeBufferPointer { sig throws(JWTKError) in
+            try message.withUnsafeBufferPointer { input throws(JWTKError) in
+                try SignatureCheck.verify(key: verificationKey, algorithm: algorithm, signature: sig, input: input)
+            }
+        }
+        guard valid else { throw JWTKError(.invalidKey, "the private key does not belong to the public key", keyID: keyID) }
+    }
+
     /// An HMAC secret for HS256/384/512.
     public convenience init(hmacSecret: [UInt8], keyID: String? = nil) throws(JWTKError) {
         let publicKey = try VerificationKey(hmacSecret: hmacSecret, keyID: keyID)
@@ -38,6 +58,7 @@ public final class SigningKey: Sendable {
             throw JWTKError(.invalidKey, "no PRIVATE KEY block in the PEM input")
         }
         try self.init(evp: try EVPKey.privateFromDER(der: block.der), keyID: keyID)
+        try checkPairwise()
     }
 
     /// A private JWK (RSA with `d` and ideally the CRT members, EC with `d`, OKP with `d`, or oct).
@@ -45,7 +66,7 @@ public final class SigningKey: Sendable {
     public convenience init(jwk: String) throws(JWTKError) {
         let document = try JSONDocument.parse(Array(jwk.utf8), maxDepth: 16, what: "JWK")
         let json = document.rootValue
-        let parts = try JWKParser.parse(json)
+        let parts = try JWKParser.parse(json, purpose: .sign)
         let keyID = parts.keyID
         func bytes(_ name: String) throws(JWTKError) -> [UInt8] { try JWKParser.requiredBytes(json, name, keyID) }
         switch parts.type {
@@ -72,6 +93,7 @@ public final class SigningKey: Sendable {
         else {
             throw JWTKError(.invalidKey, "the JWK's private members do not match its public members", keyID: keyID)
         }
+        try checkPairwise()
     }
 
     /// Reads a private key file: a JWK (JSON) or PEM.
@@ -88,7 +110,11 @@ public final class SigningKey: Sendable {
     public static func generate(for algorithm: JWSAlgorithm, keyID: String? = nil, rsaBits: Int = 2048) throws(JWTKError) -> SigningKey {
         switch algorithm.family {
         case .hmac: return try SigningKey(hmacSecret: try Crypto.randomBytes(algorithm.hashBits / 8), keyID: keyID)
-        case .rsaPKCS1, .rsaPSS: return try SigningKey(evp: try EVPKey.generateRSA(bits: rsaBits), keyID: keyID)
+        case .rsaPKCS1, .rsaPSS:
+            guard (1024...16384).contains(rsaBits) else {
+                throw JWTKError(.invalidArgument, "RSA key size must be between 1024 and 16384 bits, not \(rsaBits)")
+            }
+            return try SigningKey(evp: try EVPKey.generateRSA(bits: rsaBits), keyID: keyID)
         case .ecdsa: return try SigningKey(evp: try EVPKey.generateEC(curve: algorithm.ecdsaCurve!), keyID: keyID)
         case .eddsa: return try SigningKey(evp: try EVPKey.generateOKP(algorithm == .Ed448 ? .ed448 : .ed25519), keyID: keyID)
         }

@@ -52,7 +52,7 @@ public struct JOSEHeader: Sendable {
 
     private static func optionalString(_ json: JSONValue, _ name: String) throws(JWTKError) -> String? {
         guard let value = json[name] else { return nil }
-        guard let s = value.string else { throw JWTKError(.invalidHeader, "header \"\(name)\" must be a string", claim: name) }
+        guard let s = value.string else { throw JWTKError(.invalidHeader, "header \(Shown.value(name)) must be a string", claim: name) }
         return s
     }
 

@@ -113,7 +113,7 @@ public struct JWTClaims: Sendable {
     }
 
     static func wrongType(_ name: String, _ expected: String, _ value: JSONValue) -> JWTKError {
-        JWTKError(.invalidClaim, "claim \"\(name)\" must be \(expected), found \(value.kind.rawValue)", claim: name)
+        JWTKError(.invalidClaim, "claim \(Shown.value(name)) must be \(expected), found \(value.kind.rawValue)", claim: name)
     }
 }
 

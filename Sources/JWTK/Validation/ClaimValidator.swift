@@ -5,13 +5,21 @@ struct ClaimValidator {
     func validate(_ claims: JWTClaims, header: JOSEHeader, algorithm: JWSAlgorithm, key: VerificationKey) throws(JWTKError) {
         let now = policy.clock.now
         let leeway = policy.leeway
+        guard leeway.isFinite, leeway >= 0, now.isFinite else {
+            throw JWTKError(.invalidArgument, "the policy's leeway must be a finite number of seconds ≥ 0 and the clock finite")
+        }
+        if let typ = header.type,
+            policy.rejectedTypes.contains(where: { Exact.equal(JOSEHeader.normalizedType($0), JOSEHeader.normalizedType(typ)) })
+        {
+            throw JWTKError(.typeMismatch, "header \"typ\" is \(Shown.value(typ)), which this policy refuses", claim: "typ")
+        }
 
         if let expected = policy.expectedType {
             guard let typ = header.type else {
-                throw JWTKError(.typeMismatch, "the header has no \"typ\"; expected \"\(expected)\"", claim: "typ")
+                throw JWTKError(.typeMismatch, "the header has no \"typ\"; expected \(Shown.value(expected))", claim: "typ")
             }
-            guard JOSEHeader.normalizedType(typ) == JOSEHeader.normalizedType(expected) else {
-                throw JWTKError(.typeMismatch, "header \"typ\" is \"\(typ)\"; expected \"\(expected)\"", claim: "typ")
+            guard Exact.equal(JOSEHeader.normalizedType(typ), JOSEHeader.normalizedType(expected)) else {
+                throw JWTKError(.typeMismatch, "header \"typ\" is \(Shown.value(typ)); expected \(Shown.value(expected))", claim: "typ")
             }
         }
 
@@ -56,8 +64,9 @@ struct ClaimValidator {
 
         if !policy.issuers.isEmpty {
             guard let iss else { throw JWTKError(.missingClaim, "the token has no \"iss\"", claim: "iss") }
-            guard policy.issuers.contains(iss) else {
-                throw JWTKError(.issuerMismatch, "issuer \"\(iss)\" is not the expected \(Self.list(policy.issuers))", claim: "iss")
+            guard Exact.contains(policy.issuers, iss) else {
+                throw JWTKError(
+                    .issuerMismatch, "issuer \(Shown.value(iss)) is not the expected \(Self.list(policy.issuers))", claim: "iss")
             }
         }
 
@@ -65,7 +74,7 @@ struct ClaimValidator {
             guard let aud else {
                 throw JWTKError(.missingClaim, "the token has no \"aud\"; expected \(Self.list(policy.audiences))", claim: "aud")
             }
-            guard aud.contains(where: policy.audiences.contains) else {
+            guard aud.contains(where: { Exact.contains(policy.audiences, $0) }) else {
                 throw JWTKError(
                     .audienceMismatch, "audience \(Self.list(aud)) does not include \(Self.list(policy.audiences))", claim: "aud")
             }
@@ -77,12 +86,14 @@ struct ClaimValidator {
 
         if let expected = policy.subject {
             guard let sub else { throw JWTKError(.missingClaim, "the token has no \"sub\"", claim: "sub") }
-            guard sub == expected else { throw JWTKError(.subjectMismatch, "subject \"\(sub)\" is not \"\(expected)\"", claim: "sub") }
+            guard Exact.equal(sub, expected) else {
+                throw JWTKError(.subjectMismatch, "subject \(Shown.value(sub)) is not \(Shown.value(expected))", claim: "sub")
+            }
         }
 
         for name in policy.requiredClaims {
             guard let value = claims[name], !value.isNull else {
-                throw JWTKError(.missingClaim, "the required claim \"\(name)\" is missing", claim: name)
+                throw JWTKError(.missingClaim, "the required claim \(Shown.value(name)) is missing", claim: name)
             }
         }
 
@@ -97,13 +108,14 @@ struct ClaimValidator {
                 throw JWTKError(.missingClaim, "the token has no \"nonce\" but one was sent", claim: "nonce")
             }
             guard Crypto.constantTimeEquals(Array(nonce.utf8), Array(expected.utf8)) else {
-                throw JWTKError(.nonceMismatch, "nonce \"\(nonce)\" does not match the one sent", claim: "nonce")
+                throw JWTKError(.nonceMismatch, "nonce \(Shown.value(nonce)) does not match the one sent", claim: "nonce")
             }
         }
         if let clientID = policy.authorizedParty {
             let azp = try claims.string("azp")
-            if let azp, azp != clientID {
-                throw JWTKError(.authorizedPartyMismatch, "azp \"\(azp)\" is not the client id \"\(clientID)\"", claim: "azp")
+            if let azp, !Exact.equal(azp, clientID) {
+                throw JWTKError(
+                    .authorizedPartyMismatch, "azp \(Shown.value(azp)) is not the client id \(Shown.value(clientID))", claim: "azp")
             }
             if azp == nil, let audience, audience.count > 1 {
                 throw JWTKError(.authorizedPartyMismatch, "the token has several audiences and no \"azp\"", claim: "azp")
@@ -132,7 +144,7 @@ struct ClaimValidator {
         _ claims: JWTClaims, name: String, value: String, algorithm: JWSAlgorithm, key: VerificationKey
     ) throws(JWTKError) {
         guard let claimed = try claims.string(name) else {
-            throw JWTKError(.missingClaim, "the token has no \"\(name)\"", claim: name)
+            throw JWTKError(.missingClaim, "the token has no \(Shown.value(name))", claim: name)
         }
         var bits = algorithm.tokenHashBits
         if algorithm == .EdDSA, case .okp(let curve) = key.type, curve == "Ed448" { bits = nil }
@@ -147,7 +159,7 @@ struct ClaimValidator {
     }
 
     static func list<S: Sequence>(_ values: S) -> String where S.Element == String {
-        let items = values.sorted().map { "\"\($0)\"" }
+        let items = values.sorted().map { Shown.value($0) }
         return items.count == 1 ? items[0] : "[\(items.joined(separator: ", "))]"
     }
 
@@ -157,4 +169,25 @@ struct ClaimValidator {
 
     /// A NumericDate as RFC 3339 UTC, or as a number when out of range.
     static func time(_ value: Double) -> String { DateText.rfc3339(value) ?? "\(value)" }
+}
+
+/// Byte-for-byte string comparison. Swift's `==`, `Set` and `Dictionary` treat canonically equivalent
+/// Unicode spellings as equal; JWT string claims must match exactly (RFC 7519 §2, "StringOrURI").
+enum Exact {
+    @inline(__always)
+    static func equal(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+
+    static func contains(_ set: Set<String>, _ value: String) -> Bool {
+        if let found = set.firstIndex(of: value), equal(set[found], value) { return true }
+        return set.contains { equal($0, value) }
+    }
+}
+
+/// Attacker-supplied values in error messages: JSON-quoted (no raw newlines or control characters, so a
+/// header value cannot forge log lines) and cut to 200 characters.
+enum Shown {
+    static func value(_ s: String) -> String {
+        let cut = s.count > 200 ? String(s.prefix(200)) + "…" : s
+        return JSONText.quote(cut)
+    }
 }

@@ -31,7 +31,7 @@ package enum DateText {
         guard chars.count >= 20, chars[4] == 0x2D, chars[7] == 0x2D, chars[10] == 0x54 || chars[10] == 0x74 || chars[10] == 0x20,
             chars[13] == 0x3A, chars[16] == 0x3A,
             let y = number(0, 4), let mo = number(5, 2), let d = number(8, 2), let h = number(11, 2), let mi = number(14, 2),
-            let s = number(17, 2), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
+            let s = number(17, 2), y >= 1, (1...12).contains(mo), (1...daysInMonth(y, mo)).contains(d), h < 24, mi < 60, s < 60
         else { return nil }
         var index = 19
         var fraction = 0.0
@@ -63,6 +63,14 @@ package enum DateText {
         }
         let days = daysFromCivil(y, mo, d)
         return Double(days * 86_400 + h * 3600 + mi * 60 + s - offset) + fraction
+    }
+
+    private static func daysInMonth(_ year: Int64, _ month: Int64) -> Int64 {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date.

@@ -55,6 +55,9 @@ public struct VerificationPolicy: Sendable {
     /// Expected header `typ`, compared case-insensitively after dropping an `application/` prefix
     /// (RFC 8725 §3.11). Nil: `typ` is not checked.
     public var expectedType: String?
+    /// Header `typ` values that are refused (compared like ``expectedType``). The OpenID Connect preset refuses
+    /// `at+jwt`, so an access token can never pass as an ID token (RFC 8725 §3.12).
+    public var rejectedTypes: Set<String> = []
     /// Claims that must be present (and not null).
     public var requiredClaims: [String] = []
     /// Smallest accepted RSA modulus in bits. Default 2048 (RFC 7518 §3.3).
@@ -106,6 +109,7 @@ public struct VerificationPolicy: Sendable {
         policy.requiresIssuedAt = true
         policy.requiredClaims = ["sub"]
         policy.authorizedParty = clientID
+        policy.rejectedTypes = ["at+jwt"]
         policy.nonce = nonce
         policy.maxAuthenticationAge = maxAuthenticationAge
         policy.accessTokenForHash = accessToken

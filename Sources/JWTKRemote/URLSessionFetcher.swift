@@ -1,0 +1,252 @@
+import Foundation
+import JWTK
+import Synchronization
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// An ``HTTPFetching`` transport on Foundation's `URLSession` (on Linux: FoundationNetworking over the system
+/// libcurl), which ships with the toolchain and adds nothing to build time.
+///
+/// Each fetch uses an ephemeral session with no URL cache and no cookies, enforces the request's timeout over
+/// the whole exchange, refuses a body over the size cap as soon as the `Content-Length` or the received bytes
+/// exceed it, and follows redirects only within the same origin (at most 5).
+///
+/// TLS trust comes from the system store; a private CA must be installed there (FoundationNetworking on Linux
+/// does not take a per-session trust root).
+public struct URLSessionFetcher: HTTPFetching {
+    /// How many same-origin redirects are followed before giving up.
+    public var maxRedirects: Int
+
+    /// Creates the fetcher.
+    public init(maxRedirects: Int = 5) { self.maxRedirects = maxRedirects }
+
+    /// Performs the GET; see ``HTTPFetching``.
+    ///
+    /// - Throws: ``JWTKRemoteError`` (`insecureURL`, `fetchFailed`, `timeout`, `tlsFailure`, `responseTooLarge`,
+    ///   `redirectRefused`, `cancelled`).
+    public func fetch(_ request: HTTPFetchRequest) async throws(JWTKRemoteError) -> HTTPFetchResponse {
+        try RemoteURLPolicy.check(request.url)
+        if Task.isCancelled { throw JWTKRemoteError(.cancelled, "the task was cancelled", url: request.url.absoluteString) }
+
+        // FoundationNetworking truncates timeouts to whole seconds (0.3 s becomes "time out at once"), so the
+        // session gets a whole-second backstop above the real deadline, which `Exchange` enforces itself.
+        let backstop = max(1, request.timeout.rounded(.up)) + 1
+        var urlRequest = URLRequest(url: request.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: backstop)
+        urlRequest.httpMethod = "GET"
+        urlRequest.httpShouldHandleCookies = false
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        configuration.httpShouldSetCookies = false
+        configuration.timeoutIntervalForRequest = backstop
+        configuration.timeoutIntervalForResource = backstop
+
+        let exchange = Exchange(request: request, maxRedirects: maxRedirects)
+        let session = URLSession(configuration: configuration, delegate: exchange, delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
+        let task = session.dataTask(with: urlRequest)
+
+        let result: Result<HTTPFetchResponse, JWTKRemoteError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                exchange.start(continuation: continuation, task: task)
+                task.resume()
+            }
+        } onCancel: {
+            exchange.finish(.failure(JWTKRemoteError(.cancelled, "the task was cancelled", url: request.url.absoluteString)))
+        }
+        return try result.get()
+    }
+}
+
+/// The state of one request: the delegate of its session, and the one place that resumes the continuation.
+///
+/// `@unchecked Sendable` because `NSObject` subclasses cannot be checked: the stored `let`s are immutable and
+/// every mutable field lives in the `Mutex`, so the delegate callbacks (on the session's queue), the timer task
+/// and the cancellation handler may call in from any thread.
+private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Result<HTTPFetchResponse, JWTKRemoteError>, Never>?
+        var task: URLSessionTask?
+        var finished: Result<HTTPFetchResponse, JWTKRemoteError>?
+        var response: HTTPURLResponse?
+        var body: [UInt8] = []
+        var redirects = 0
+        var timer: Task<Void, Never>?
+    }
+
+    let request: HTTPFetchRequest
+    let maxRedirects: Int
+    private let state = Mutex(State())
+
+    init(request: HTTPFetchRequest, maxRedirects: Int) {
+        self.request = request
+        self.maxRedirects = maxRedirects
+    }
+
+    var urlText: String { request.url.absoluteString }
+
+    func start(continuation: CheckedContinuation<Result<HTTPFetchResponse, JWTKRemoteError>, Never>, task: URLSessionTask) {
+        let early: Result<HTTPFetchResponse, JWTKRemoteError>? = state.withLock { state in
+            if let finished = state.finished { return finished }  // cancelled before start
+            state.continuation = continuation
+            state.task = task
+            return nil
+        }
+        if let early {
+            task.cancel()
+            continuation.resume(returning: early)
+            return
+        }
+        let timeout = request.timeout
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: .seconds(timeout))
+            guard !Task.isCancelled, let self else { return }
+            self.finish(.failure(JWTKRemoteError(.timeout, "no complete response within \(formatSeconds(timeout)) s", url: self.urlText)))
+        }
+        let alreadyFinished = state.withLock { state -> Bool in
+            state.timer = timer
+            return state.finished != nil
+        }
+        if alreadyFinished { timer.cancel() }
+    }
+
+    /// Resumes the caller exactly once and cancels the transfer.
+    func finish(_ result: Result<HTTPFetchResponse, JWTKRemoteError>) {
+        let (continuation, task, timer) = state.withLock { state in
+            guard state.finished == nil else {
+                return (
+                    CheckedContinuation<Result<HTTPFetchResponse, JWTKRemoteError>, Never>?.none, URLSessionTask?.none,
+                    Task<Void, Never>?.none
+                )
+            }
+            state.finished = result
+            defer { state.continuation = nil }
+            return (state.continuation, state.task, state.timer)
+        }
+        timer?.cancel()
+        if case .failure = result { task?.cancel() }
+        continuation?.resume(returning: result)
+    }
+
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
+        guard let http = response as? HTTPURLResponse else {
+            finish(.failure(JWTKRemoteError(.fetchFailed, "not an HTTP response", url: urlText)))
+            completionHandler(.cancel)
+            return
+        }
+        if http.expectedContentLength > Int64(request.maxResponseBytes) {
+            finish(.failure(tooLarge("Content-Length is \(http.expectedContentLength) bytes")))
+            completionHandler(.cancel)
+            return
+        }
+        state.withLock { $0.response = http }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let over = state.withLock { state -> Bool in
+            guard state.finished == nil else { return false }
+            if state.body.count + data.count > request.maxResponseBytes { return true }
+            state.body.append(contentsOf: data)
+            return false
+        }
+        if over { finish(.failure(tooLarge("the body exceeds the cap"))) }
+    }
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest: URLRequest,
+        completionHandler: @escaping (URLRequest?) -> Void
+    ) {
+        let target = newRequest.url
+        var refusal: JWTKRemoteError?
+        if let target {
+            if !RemoteURLPolicy.sameOrigin(request.url, target) {
+                refusal = JWTKRemoteError(
+                    .redirectRefused, "redirect (\(response.statusCode)) to another origin, \(target.absoluteString), not followed",
+                    url: urlText, status: response.statusCode)
+            } else if (try? RemoteURLPolicy.check(target)) == nil {
+                refusal = JWTKRemoteError(
+                    .redirectRefused, "redirect to an insecure URL not followed", url: urlText, status: response.statusCode)
+            }
+        } else {
+            refusal = JWTKRemoteError(.redirectRefused, "redirect without a target", url: urlText, status: response.statusCode)
+        }
+        let count = state.withLock { state -> Int in
+            state.redirects += 1
+            return state.redirects
+        }
+        if refusal == nil, count > maxRedirects {
+            refusal = JWTKRemoteError(.redirectRefused, "more than \(maxRedirects) redirects", url: urlText, status: response.statusCode)
+        }
+        if let refusal {
+            completionHandler(nil)
+            finish(.failure(refusal))
+            return
+        }
+        var followed = newRequest
+        for (name, value) in request.headers where followed.value(forHTTPHeaderField: name) == nil {
+            followed.setValue(value, forHTTPHeaderField: name)
+        }
+        completionHandler(followed)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        if let error {
+            finish(.failure(map(error)))
+            return
+        }
+        let (response, body) = state.withLock { ($0.response, $0.body) }
+        guard let response else {
+            finish(.failure(JWTKRemoteError(.fetchFailed, "no response", url: urlText)))
+            return
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in response.allHeaderFields {
+            if let name = name as? String, let value = value as? String { headers[name] = value }
+        }
+        finish(.success(HTTPFetchResponse(status: response.statusCode, headers: headers, body: body, url: response.url ?? request.url)))
+    }
+
+    private func tooLarge(_ detail: String) -> JWTKRemoteError {
+        JWTKRemoteError(.responseTooLarge, "\(detail); the limit is \(request.maxResponseBytes) bytes", url: urlText)
+    }
+
+    private func map(_ error: any Error) -> JWTKRemoteError {
+        let nsError = error as NSError
+        guard nsError.domain == NSURLErrorDomain else {
+            return JWTKRemoteError(.fetchFailed, "\(nsError.localizedDescription)", url: urlText)
+        }
+        switch nsError.code {
+        case NSURLErrorTimedOut:
+            return JWTKRemoteError(.timeout, "no complete response within \(formatSeconds(request.timeout)) s", url: urlText)
+        case NSURLErrorCancelled:
+            return JWTKRemoteError(.cancelled, "the request was cancelled", url: urlText)
+        case NSURLErrorSecureConnectionFailed, NSURLErrorServerCertificateHasBadDate, NSURLErrorServerCertificateUntrusted,
+            NSURLErrorServerCertificateHasUnknownRoot, NSURLErrorServerCertificateNotYetValid, NSURLErrorClientCertificateRejected,
+            NSURLErrorClientCertificateRequired:
+            return JWTKRemoteError(.tlsFailure, "TLS failed: \(nsError.localizedDescription)", url: urlText)
+        case NSURLErrorDataLengthExceedsMaximum:
+            return tooLarge("the body exceeds the cap")
+        default:
+            // FoundationNetworking reports most libcurl TLS failures (CURLE_SSL_CONNECT_ERROR, certificate
+            // problems) as NSURLError -1 with libcurl's message; that message is the only signal there is.
+            let text = nsError.localizedDescription.lowercased()
+            if request.url.scheme?.lowercased() == "https", ["ssl", "tls", "certificate"].contains(where: text.contains) {
+                return JWTKRemoteError(.tlsFailure, "TLS failed: \(nsError.localizedDescription)", url: urlText)
+            }
+            return JWTKRemoteError(.fetchFailed, "\(nsError.localizedDescription) (NSURLError \(nsError.code))", url: urlText)
+        }
+    }
+}
+
+func formatSeconds(_ seconds: Double) -> String {
+    seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%.3g", seconds)
+}

@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import JWTK
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `jwtk bench`: verification throughput, in process.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure verification throughput of one token in process (ops/s and ns/op, per thread and in total).",
+        discussion: """
+            Takes the key-source and policy flags of verify. The token is verified once first; if it does not \
+            verify, bench exits 1 with the error. Then N threads share one JWTVerifier and verify the token in a \
+            loop for S seconds. Every verification must succeed: failures are counted and reported (and make the \
+            exit status 1). Use --now for tokens whose exp is past. Total ns/op is 1e9 / total ops/s.
+
+            --json prints {"alg", "threads", "seconds", "verifications", "failures", "ops_per_sec", "ns_per_op", \
+            "per_thread": [{"verifications", "failures", "seconds", "ops_per_sec", "ns_per_op"}]}.
+
+            Build with -c release for numbers worth comparing.
+
+            \(exitStatusHelp)
+            """)
+
+    @Argument(help: ArgumentHelp("The token; \"-\" or absent reads stdin.", valueName: "TOKEN"))
+    var token: String?
+
+    @OptionGroup(title: "Key source (at least one)")
+    var keySource: KeySourceOptions
+
+    @OptionGroup(title: "Policy")
+    var policyOptions: PolicyOptions
+
+    @Option(help: ArgumentHelp("How long to run, in seconds.", valueName: "S"))
+    var seconds: Double = 2
+
+    @Option(help: ArgumentHelp("Threads verifying concurrently with one shared verifier.", valueName: "N"))
+    var threads: Int = 1
+
+    @Flag(help: "Print one JSON document.")
+    var json = false
+
+    func validate() throws {
+        guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be > 0 and at most 3600") }
+        guard threads >= 1, threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
+    }
+
+    struct ThreadResult {
+        var verifications = 0
+        var failures = 0
+        var elapsed = 0.0
+    }
+
+    func run() throws {
+        try keySource.checkStandardInput(token: token)
+        let loaded = try keySource.load()
+        let policy = try policyOptions.policy(keys: loaded.keys)
+        let token = try Input.token(self.token)
+        let verifier = JWTVerifier(keyring: loaded.keyring, policy: policy)
+        let signatureOnly = policyOptions.jws
+        let algorithm: JWSAlgorithm
+        do throws(JWTKError) {
+            algorithm = signatureOnly ? try verifier.verifySignature(token).algorithm : try verifier.verify(token).algorithm
+        } catch {
+            throw CLIFailure(
+                ExitStatus(for: error.code),
+                "the token does not verify, nothing to measure: \(VerifyOutput.failureLine(error, policy: policy))")
+        }
+
+        let results = Mutex([ThreadResult](repeating: ThreadResult(), count: threads))
+        let done = DispatchSemaphore(value: 0)
+        let duration = seconds
+        for index in 0..<threads {
+            let thread = Thread {
+                var result = ThreadResult()
+                let start = Self.monotonic()
+                let deadline = start + duration
+                var now = start
+                while now < deadline {
+                    for _ in 0..<8 {
+                        do throws(JWTKError) {
+                            if signatureOnly { _ = try verifier.verifySignature(token) } else { _ = try verifier.verify(token) }
+                            result.verifications += 1
+                        } catch {
+                            result.failures += 1
+                        }
+                    }
+                    now = Self.monotonic()
+                }
+                result.elapsed = now - start
+                results.withLock { $0[index] = result }
+                done.signal()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        for _ in 0..<threads { done.wait() }
+        let perThread = results.withLock { $0 }
+
+        let verifications = perThread.reduce(0) { $0 + $1.verifications }
+        let failures = perThread.reduce(0) { $0 + $1.failures }
+        let opsPerSecond = perThread.reduce(0.0) { $0 + Double($1.verifications) / max($1.elapsed, 1e-9) }
+        let nsPerOp = opsPerSecond > 0 ? 1e9 / opsPerSecond : 0
+        let elapsed = perThread.map(\.elapsed).max() ?? 0
+        if json {
+            let threadsJSON: [JSONOut] = perThread.map { r in
+                let ops = Double(r.verifications) / max(r.elapsed, 1e-9)
+                return .object([
+                    ("verifications", .integer(Int64(r.verifications))), ("failures", .integer(Int64(r.failures))),
+                    ("seconds", .number(Self.rounded(r.elapsed, 3))), ("ops_per_sec", .number(Self.rounded(ops, 1))),
+                    ("ns_per_op", .number(Self.rounded(ops > 0 ? 1e9 / ops : 0, 1))),
+                ])
+            }
+            print(
+                JSONOut.object([
+                    ("alg", .string(algorithm.rawValue)), ("threads", .integer(Int64(threads))),
+                    ("seconds", .number(Self.rounded(elapsed, 3))), ("verifications", .integer(Int64(verifications))),
+                    ("failures", .integer(Int64(failures))), ("ops_per_sec", .number(Self.rounded(opsPerSecond, 1))),
+                    ("ns_per_op", .number(Self.rounded(nsPerOp, 1))), ("per_thread", .array(threadsJSON)),
+                ]).rendered())
+        } else {
+            print(
+                "jwtk bench: \(algorithm), \(threads) thread\(threads == 1 ? "" : "s"), \(String(format: "%.2f", elapsed)) s\(signatureOnly ? ", signature only" : "")"
+            )
+            for (index, r) in perThread.enumerated() {
+                let ops = Double(r.verifications) / max(r.elapsed, 1e-9)
+                print(
+                    "  thread \(index + 1): \(r.verifications) verifications, \(r.failures) failures, "
+                        + "\(String(format: "%.0f", ops)) ops/s, \(String(format: "%.0f", ops > 0 ? 1e9 / ops : 0)) ns/op")
+            }
+            print(
+                "  total:    \(verifications) verifications, \(failures) failures, \(String(format: "%.0f", opsPerSecond)) ops/s, "
+                    + "\(String(format: "%.0f", nsPerOp)) ns/op")
+        }
+        if failures > 0 { throw CLIFailure(.rejected, "\(failures) verifications failed during the run") }
+    }
+
+    static func monotonic() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    static func rounded(_ value: Double, _ digits: Int) -> Double {
+        let scale = pow(10.0, Double(digits))
+        return (value * scale).rounded() / scale
+    }
+}

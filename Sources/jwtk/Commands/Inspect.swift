@@ -1,0 +1,49 @@
+import ArgumentParser
+import JWTK
+
+/// `jwtk inspect`: decode without verifying, and lint.
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Decode a token WITHOUT verifying it (clearly labelled NOT VERIFIED) and lint it.",
+        discussion: """
+            Shows the header and payload, every NumericDate as UTC plus a relative time, what the signature's \
+            length implies, the key id, and findings: a lint of the token itself, each with the RFC it comes from \
+            (alg none, symmetric alg, missing exp, very long lifetime, iat in the future, jku/x5u/jwk/x5c headers, \
+            crit, nested JWT or JWE shape, unknown typ, duplicate members). A five-segment token is recognised as a \
+            JWE and its protected header is shown. Exit 0 when the token decodes (whatever the findings), 1 when it \
+            cannot be decoded.
+
+            \(exitStatusHelp)
+            """)
+
+    @Argument(help: ArgumentHelp("The token; \"-\" or absent reads stdin.", valueName: "TOKEN"))
+    var token: String?
+
+    @Option(help: ArgumentHelp("Compute relative times and time findings as of this time (Unix seconds or RFC 3339).", valueName: "TIME"))
+    var now: String?
+
+    @OptionGroup(title: "Output")
+    var output: OutputOptions
+
+    func run() throws {
+        let now = try Input.now(self.now)
+        let token = try Input.token(self.token)
+        let inspection: TokenInspection
+        do throws(JWTKError) {
+            inspection = try TokenInspection.inspect(token, now: now)
+        } catch {
+            if output.json {
+                print(
+                    JSONOut.object([("verified", .bool(false)), ("decoded", .bool(false)), ("error", error.json)]).rendered())
+                throw CLIFailure(ExitStatus(for: error.code), nil)
+            }
+            throw CLIFailure(
+                ExitStatus(for: error.code), "cannot decode the token: \(Terminal.line(error.reason)) [\(error.code.rawValue)]")
+        }
+        if output.json {
+            print(InspectOutput.json(inspection).rendered())
+        } else {
+            print(InspectOutput.text(inspection, style: output.style), terminator: "")
+        }
+    }
+}

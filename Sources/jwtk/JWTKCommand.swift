@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import JWTK
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The exit-status table, shown in `jwtk --help` and every subcommand's help.
+let exitStatusHelp = """
+    EXIT STATUS
+      0  valid / success
+      1  the token was rejected (malformed, signature, key, claim, policy)
+      2  usage error or unusable local input (bad flag, unreadable file, a key file with no usable key)
+      3  remote failure (reserved for remote key sources)
+    """
+
+@main
+struct JWTKCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jwtk",
+        abstract: "Inspect, verify and sign JSON Web Tokens. Secure by default (RFC 8725).",
+        discussion: """
+            Every decision is the JWTK library's: the key decides the algorithm family, alg none is refused, exp is \
+            required, leeway is 0, RSA keys below 2048 bits are refused, and header jku/x5u/jwk/x5c never supply a key.
+
+            Token input: TOKEN is used byte for byte; "-" or no TOKEN reads stdin, removing exactly one trailing \
+            newline (\\n or \\r\\n). Secrets never need to be in argv: use --secret-file or --secret-env.
+
+            \(exitStatusHelp)
+            """,
+        version: JWTK.version,
+        subcommands: [Inspect.self, Verify.self, JWKSCommand.self, Thumbprint.self, Sign.self, Bench.self]
+    )
+
+    static func main() {
+        let status: Int32
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            status = ExitStatus.success.rawValue
+        } catch let failure as CLIFailure {
+            if let message = failure.message { StandardError.write("jwtk: \(message)") }
+            status = failure.status.rawValue
+        } catch let code as ExitCode {
+            status = code.rawValue
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                status = 0
+            } else {
+                StandardError.write(message)
+                status = ExitStatus.usage.rawValue
+            }
+        }
+        fflush(nil)
+        terminate(status)
+    }
+}
+
+/// Ends the process (C `exit`, which flushes stdio).
+func terminate(_ status: Int32) -> Never {
+    #if canImport(Glibc)
+        Glibc.exit(status)
+    #elseif canImport(Musl)
+        Musl.exit(status)
+    #else
+        Darwin.exit(status)
+    #endif
+}

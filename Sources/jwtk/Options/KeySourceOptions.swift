@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import JWTK
+
+/// Where verification keys come from: shared by `verify` and `bench`.
+struct KeySourceOptions: ParsableArguments {
+    @Option(
+        name: .customLong("jwks"),
+        help: ArgumentHelp(
+            "A JWK Set file, or a file with a single JWK. Keys the set cannot use are skipped and listed.", valueName: "PATH"))
+    var jwks: String?
+
+    @Option(
+        name: .customLong("key"),
+        help: ArgumentHelp(
+            "A public key: PEM (SubjectPublicKeyInfo, PKCS#1 RSA PUBLIC KEY, X.509 CERTIFICATE), DER, or a JWK. Repeatable. "
+                + "A key without kid also serves tokens that carry a kid.",
+            valueName: "PATH"))
+    var keys: [String] = []
+
+    @Option(
+        name: .customLong("secret-file"),
+        help: ArgumentHelp("An HMAC secret: the file's bytes, minus one trailing newline.", valueName: "PATH"))
+    var secretFile: String?
+
+    @Option(
+        name: .customLong("secret-env"),
+        help: ArgumentHelp("An HMAC secret: the value of this environment variable (its UTF-8 bytes).", valueName: "VAR"))
+    var secretEnv: String?
+
+    /// Whether a key source reads stdin (`-`).
+    var readsStandardInput: Bool { jwks == "-" || keys.contains("-") || secretFile == "-" }
+
+    /// Refuses a second reader of stdin: the token and a key cannot both come from it.
+    func checkStandardInput(token: String?) throws(CLIFailure) {
+        if readsStandardInput && (token == nil || token == "-") {
+            throw .usage("stdin can supply the token or a key, not both: pass TOKEN as an argument or the key as a file")
+        }
+    }
+
+    /// The loaded keys.
+    struct Loaded {
+        let keys: [VerificationKey]
+        let skipped: [JWKSet.SkippedKey]
+        let keyring: Keyring
+    }
+
+    /// Reads every key source. Exit 2 for a missing source, an unreadable file or a file without a usable key.
+    func load() throws(CLIFailure) -> Loaded {
+        guard jwks != nil || !keys.isEmpty || secretFile != nil || secretEnv != nil else {
+            throw .usage(
+                "no key: give --jwks PATH, --key PATH, --secret-file PATH or --secret-env VAR (jwtk never takes a key from the token)")
+        }
+        var all: [VerificationKey] = []
+        var skipped: [JWKSet.SkippedKey] = []
+        if let jwks {
+            let bytes = try Input.file(jwks)
+            let set: JWKSet
+            do throws(JWTKError) {
+                set = try JWKSet(bytes: bytes, acceptSingleKey: true)
+            } catch {
+                throw .input(jwks, error)
+            }
+            guard !set.keys.isEmpty else {
+                let reasons = set.skipped.map { "\n  \($0)" }.joined()
+                throw .usage("\(jwks): no usable key in the JWK Set\(reasons)")
+            }
+            all += set.keys
+            skipped += set.skipped
+        }
+        for path in keys {
+            let bytes = try Input.file(path)
+            do throws(JWTKError) {
+                let loaded = try VerificationKey.load(contents: bytes)
+                guard !loaded.isEmpty else { throw JWTKError(.invalidKey, "no key in the file") }
+                all += loaded
+            } catch {
+                throw .input(path, error)
+            }
+        }
+        if let secretFile {
+            let bytes = Array(Input.strippingOneNewline(try Input.file(secretFile)))
+            do throws(JWTKError) { all.append(try VerificationKey(hmacSecret: bytes)) } catch { throw .input(secretFile, error) }
+        }
+        if let secretEnv {
+            guard let value = ProcessInfo.processInfo.environment[secretEnv] else {
+                throw .usage("--secret-env \(secretEnv): the environment variable is not set")
+            }
+            do throws(JWTKError) { all.append(try VerificationKey(hmacSecret: Array(value.utf8))) } catch {
+                throw .input("--secret-env \(secretEnv)", error)
+            }
+        }
+        // Keys named one by one on the command line carry no kid of their own: let them serve any kid.
+        let matching: Keyring.UnidentifiedKeyMatching = jwks == nil ? .matchAnyKeyID : .strict
+        return Loaded(keys: all, skipped: skipped, keyring: Keyring(keys: all, unidentifiedKeyMatching: matching))
+    }
+}

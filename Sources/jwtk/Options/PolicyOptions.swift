@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import JWTK
+
+/// Validation profiles.
+enum Profile: String, ExpressibleByArgument, CaseIterable {
+    case jwt
+    case oidc
+    case accessToken = "at+jwt"
+}
+
+/// What is checked: shared by `verify` and `bench`.
+struct PolicyOptions: ParsableArguments {
+    @Option(
+        name: .customLong("alg"),
+        help: ArgumentHelp(
+            "Comma-separated allow-list of algorithms (e.g. RS256,ES256). Default: every algorithm the given keys can verify. "
+                + "The token's alg never chooses by itself.",
+            valueName: "LIST"))
+    var algorithms: String?
+
+    @Option(name: .customLong("iss"), help: ArgumentHelp("Expected issuer, compared exactly. Repeatable: any of them.", valueName: "VALUE"))
+    var issuers: [String] = []
+
+    @Option(
+        name: .customLong("aud"),
+        help: ArgumentHelp(
+            "Expected audience; aud must contain one of them. Repeatable. With --profile oidc, the client id (exactly one).",
+            valueName: "VALUE"))
+    var audiences: [String] = []
+
+    @Option(help: ArgumentHelp("Clock skew allowed for exp, nbf, iat and ages, in seconds. Default 0.", valueName: "SECONDS"))
+    var leeway: Double?
+
+    @Option(
+        help: ArgumentHelp(
+            "Verify as of this time instead of the system clock: Unix seconds or RFC 3339 (2026-01-01T00:30:00Z).", valueName: "TIME"))
+    var now: String?
+
+    @Option(help: ArgumentHelp("Expected header typ (case-insensitive, application/ prefix ignored).", valueName: "VALUE"))
+    var typ: String?
+
+    @Option(name: .customLong("require"), help: ArgumentHelp("A claim that must be present. Repeatable.", valueName: "CLAIM"))
+    var required: [String] = []
+
+    @Flag(name: .customLong("allow-missing-exp"), help: "Accept tokens without exp (they never expire). Not with oidc or at+jwt.")
+    var allowMissingExp = false
+
+    @Flag(
+        name: .customLong("ignore-audience"),
+        help: "Without --aud, accept a token whatever its aud says (by default a token with aud needs a matching --aud, RFC 7519 §4.1.3).")
+    var ignoreAudience = false
+
+    @Option(
+        name: .customLong("max-age"),
+        help: ArgumentHelp("Maximum token age since iat, in seconds (iat becomes required).", valueName: "SECONDS"))
+    var maxAge: Double?
+
+    @Option(name: .customLong("min-rsa-bits"), help: ArgumentHelp("Smallest accepted RSA key, in bits.", valueName: "N"))
+    var minRSABits: Int = 2048
+
+    @Option(
+        help: ArgumentHelp(
+            "jwt: RFC 7519 rules only; oidc: OpenID Connect Core §3.1.3.7 ID token rules (--iss, --aud as client id; sub and iat required; "
+                + "azp must equal the client id when present; --nonce); at+jwt: RFC 9068 §4 access token (typ at+jwt; "
+                + "iss exp aud sub client_id iat jti required).",
+            valueName: "jwt|oidc|at+jwt"))
+    var profile: Profile = .jwt
+
+    @Option(help: ArgumentHelp("Expected nonce (the value sent in the authentication request).", valueName: "VALUE"))
+    var nonce: String?
+
+    @Flag(help: "Signature only: the payload is arbitrary bytes; no claim is read or checked.")
+    var jws = false
+
+    /// The allow-list: `--alg`, or what the keys can verify.
+    func algorithmList(keys: [VerificationKey]) throws(CLIFailure) -> Set<JWSAlgorithm> {
+        guard let algorithms else { return Set(keys.flatMap(\.compatibleAlgorithms)) }
+        var set: Set<JWSAlgorithm> = []
+        for name in algorithms.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            if JWSAlgorithm.isUnsecuredName(name) { throw .usage("--alg \(name): unsecured tokens are never accepted") }
+            guard let alg = JWSAlgorithm(rawValue: name) else {
+                throw .usage(
+                    "--alg: unknown algorithm \"\(name)\" (supported: \(JWSAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            set.insert(alg)
+        }
+        return set
+    }
+
+    /// Builds the library policy. Exit 2 for contradictory or incomplete flags.
+    func policy(keys: [VerificationKey]) throws(CLIFailure) -> VerificationPolicy {
+        if let leeway, !(leeway >= 0 && leeway.isFinite) { throw .usage("--leeway must be a non-negative number of seconds") }
+        if let maxAge, !(maxAge >= 0 && maxAge.isFinite) { throw .usage("--max-age must be a non-negative number of seconds") }
+        if minRSABits < 0 { throw .usage("--min-rsa-bits must not be negative") }
+        if jws {
+            var claimFlags: [String] = []
+            if !issuers.isEmpty { claimFlags.append("--iss") }
+            if !audiences.isEmpty { claimFlags.append("--aud") }
+            if leeway != nil { claimFlags.append("--leeway") }
+            if now != nil { claimFlags.append("--now") }
+            if typ != nil { claimFlags.append("--typ") }
+            if !required.isEmpty { claimFlags.append("--require") }
+            if allowMissingExp { claimFlags.append("--allow-missing-exp") }
+            if ignoreAudience { claimFlags.append("--ignore-audience") }
+            if maxAge != nil { claimFlags.append("--max-age") }
+            if profile != .jwt { claimFlags.append("--profile") }
+            if nonce != nil { claimFlags.append("--nonce") }
+            if !claimFlags.isEmpty {
+                throw .usage("--jws checks the signature only; \(claimFlags.joined(separator: ", ")) would have no effect")
+            }
+        }
+        var policy: VerificationPolicy
+        switch profile {
+        case .jwt:
+            policy = VerificationPolicy()
+        case .oidc:
+            guard let issuer = issuers.first else { throw .usage("--profile oidc needs --iss (the provider's issuer)") }
+            guard audiences.count == 1 else { throw .usage("--profile oidc needs exactly one --aud: your client id") }
+            if allowMissingExp { throw .usage("--allow-missing-exp contradicts --profile oidc (OpenID Connect Core §2 requires exp)") }
+            policy = .openIDConnect(issuer: issuer, clientID: audiences[0], nonce: nonce)
+        case .accessToken:
+            guard let issuer = issuers.first else { throw .usage("--profile at+jwt needs --iss") }
+            guard let audience = audiences.first else { throw .usage("--profile at+jwt needs --aud (this resource server)") }
+            if allowMissingExp { throw .usage("--allow-missing-exp contradicts --profile at+jwt (RFC 9068 §2.2 requires exp)") }
+            policy = .accessToken(issuer: issuer, audience: audience)
+        }
+        policy.issuers = Set(issuers)
+        policy.audiences = Set(audiences)
+        policy.algorithms = try algorithmList(keys: keys)
+        if let leeway { policy.leeway = leeway }
+        if let now { policy.clock = .fixed(try Input.time(now)) }
+        if let typ { policy.expectedType = typ }
+        for claim in required where !policy.requiredClaims.contains(claim) { policy.requiredClaims.append(claim) }
+        if allowMissingExp { policy.requiresExpiration = false }
+        policy.ignoresAudience = ignoreAudience
+        policy.maxTokenAge = maxAge
+        policy.minimumRSAKeyBits = minRSABits
+        if let nonce { policy.nonce = nonce }
+        return policy
+    }
+}
+
+/// `--json` and `--no-color`.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print one JSON document on stdout instead of text.")
+    var json = false
+
+    @Flag(name: .customLong("no-color"), help: "No ANSI colours (also off when stdout is not a terminal or NO_COLOR is set).")
+    var noColor = false
+
+    var style: Style { json ? .plain : Style.forStandardOutput(noColor: noColor) }
+}

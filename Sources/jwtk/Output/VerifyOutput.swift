@@ -1,0 +1,130 @@
+import JWTK
+
+/// Renders a ``VerificationTrace`` for `jwtk verify`.
+enum VerifyOutput {
+    static func title(of error: JWTKError, policy: VerificationPolicy) -> (id: String, title: String) {
+        let id = VerificationTrace.stepID(for: error, policy: policy)
+        return (id, stepTitles[id] ?? id)
+    }
+
+    private static let stepTitles: [String: String] = [
+        "shape": "token shape", "header": "header", "alg_none": "alg none", "alg": "algorithm", "crit": "crit",
+        "key": "key selection", "key_strength": "key strength", "signature": "signature", "payload": "payload",
+        "typ": "typ", "claim_types": "claim types", "exp": "exp", "nbf": "nbf", "iat": "iat", "iss": "iss", "aud": "aud",
+        "sub": "sub", "required": "required claims", "nonce": "nonce", "azp": "azp", "auth_time": "auth_time",
+        "at_hash": "at_hash", "c_hash": "c_hash",
+    ]
+
+    /// The one stderr line of a rejection: the check, the values, the stable code.
+    static func failureLine(_ error: JWTKError, policy: VerificationPolicy) -> String {
+        let check = title(of: error, policy: policy).title
+        return
+            "INVALID: \(check) check failed: \(Terminal.line(error.reason.isEmpty ? error.code.rawValue : error.reason)) [\(error.code.rawValue)]"
+    }
+
+    static func keyJSON(_ key: VerificationKey, algorithm: JWSAlgorithm) -> JSONOut {
+        .object([
+            ("kid", .optional(key.keyID)), ("thumbprint", .string(key.thumbprint)), ("kty", .string(key.type.jwkKeyType)),
+            ("alg", .string((key.algorithm ?? algorithm).rawValue)),
+        ])
+    }
+
+    static func skippedJSON(_ skipped: [JWKSet.SkippedKey]) -> JSONOut {
+        .array(
+            skipped.map {
+                .object([
+                    ("index", .integer(Int64($0.index))), ("kid", .optional($0.keyID)), ("kty", .optional($0.keyType)),
+                    ("code", .string($0.reason.code.rawValue)), ("reason", .string($0.reason.reason)),
+                ])
+            })
+    }
+
+    static func json(_ trace: VerificationTrace, skipped: [JWKSet.SkippedKey], explain: Bool, signatureOnly: Bool) -> JSONOut {
+        let valid = trace.error == nil
+        var error: JSONOut = .null
+        if let e = trace.error {
+            error = .object([
+                ("code", .string(e.code.rawValue)), ("message", .string(e.reason)), ("claim", .optional(e.claim)),
+                ("check", .string(trace.steps.first { $0.outcome == .failed }?.id ?? "")),
+            ])
+        }
+        let jws = valid ? trace.verifiedSignature : nil
+        var members: [(String, JSONOut)] = [
+            ("valid", .bool(valid)),
+            ("error", error),
+            ("header", jws.map { JSONOut($0.header.json) } ?? .null),
+            ("claims", valid ? trace.verified.map { JSONOut($0.claims.json) } ?? .null : .null),
+        ]
+        if signatureOnly {
+            members.append(("payload", jws.map { .string(Base64URL.encode($0.payload)) } ?? .null))
+        }
+        members += [
+            ("key", jws.map { keyJSON($0.key, algorithm: $0.algorithm) } ?? .null),
+            ("skipped_keys", skippedJSON(skipped)),
+            ("hints", .array(trace.hints.map { .string($0) })),
+        ]
+        if explain {
+            members.append(
+                (
+                    "checks",
+                    .array(
+                        trace.steps.map {
+                            .object([
+                                ("id", .string($0.id)), ("title", .string($0.title)), ("outcome", .string($0.outcome.rawValue)),
+                                ("detail", .string($0.detail)), ("reference", .string($0.reference)),
+                            ])
+                        })
+                ))
+        }
+        return .object(members)
+    }
+
+    static func explanation(_ trace: VerificationTrace, skipped: [JWKSet.SkippedKey], policy: VerificationPolicy, style: Style) -> String {
+        var out = style.bold("Checks") + " (as of \(DateTextBridge.utc(policy.clock.now) ?? "\(policy.clock.now)"))\n"
+        for step in trace.steps {
+            out += "  \(style.outcome(step.outcome.rawValue))  \(step.title) (\(step.reference))\n"
+            out += "        \(style.dim(Terminal.line(step.detail)))\n"
+        }
+        if !trace.hints.isEmpty {
+            out += style.bold("Hints") + "\n"
+            for hint in trace.hints { out += "  - \(Terminal.line(hint))\n" }
+        }
+        if !skipped.isEmpty {
+            out += style.bold("Skipped keys") + "\n"
+            for key in skipped {
+                let kid = key.keyID.map { " kid \(Terminal.line(JSONOut.quote($0)))" } ?? ""
+                let kty = key.keyType.map { " (\(Terminal.line($0)))" } ?? ""
+                out += "  - key #\(key.index)\(kid)\(kty): \(Terminal.line(key.reason.reason)) [\(key.reason.code.rawValue)]\n"
+            }
+        }
+        return out + "\n"
+    }
+
+    static func success(_ trace: VerificationTrace, policy: VerificationPolicy, style: Style) -> String {
+        let now = policy.clock.now
+        guard let jws = trace.verifiedSignature else { return "" }
+        let key = jws.key
+        var out = style.green("VALID") + ": \(jws.algorithm) signature verified by key "
+        out += key.keyID.map { "kid \(Terminal.line(JSONOut.quote($0)))" } ?? "(no kid)"
+        out += " (\(key.type))\n"
+        out += "  thumbprint  \(key.thumbprint) (RFC 7638, SHA-256)\n"
+        let passed = trace.steps.filter { $0.outcome == .passed && VerificationTrace.claimStepIDs.contains($0.id) }.map(\.id).map { id in
+            id == "required" ? "required claims (\(policy.requiredClaims.joined(separator: ", ")))" : id
+        }
+        if let verified = trace.verified {
+            if let exp = try? verified.claims.expiration {
+                out += "  expires     \(DateTextBridge.utc(exp) ?? "\(exp)") (\(TimeText.relative(claim: "", secondsFromNow: exp - now)))\n"
+            }
+            out += "  checked     \(passed.filter { $0 != "payload" && $0 != "claim_types" }.joined(separator: ", "))\n"
+            out += "\n" + style.bold("Claims") + "\n" + JSONOut(verified.claims.json).rendered(style: style) + "\n"
+        } else {
+            out += "\n" + style.bold("Payload") + " (\(jws.payload.count) bytes; no claim was checked)\n"
+            if let text = String(validating: jws.payload, as: UTF8.self) {
+                out += Terminal.text(text) + "\n"
+            } else {
+                out += "base64url: \(Base64URL.encode(jws.payload))\n"
+            }
+        }
+        return out
+    }
+}

@@ -1,3 +1,0 @@
-import JWTK
-
-print(JWTK.version)

@@ -1,0 +1,101 @@
+import Foundation
+import JWTK
+import Logging
+import Synchronization
+
+/// A clock the test moves by hand (the only fake the suite uses).
+final class ManualClock: Sendable {
+    private let seconds: Mutex<Double>
+
+    init(start: Double = Double(Int(Date().timeIntervalSince1970))) { seconds = Mutex(start) }
+
+    var now: Double { seconds.withLock { $0 } }
+    var clock: JWTClock { JWTClock { [self] in now } }
+    func advance(_ delta: Double) { seconds.withLock { $0 += delta } }
+}
+
+/// Keys and tokens for the tests.
+struct TestIssuer {
+    let key: SigningKey
+    let algorithm: JWSAlgorithm
+
+    init(kid: String, algorithm: JWSAlgorithm = .ES256) throws {
+        self.key = try SigningKey.generate(for: algorithm, keyID: kid)
+        self.algorithm = algorithm
+    }
+
+    /// A copy of this key under another `kid` (same key material): a forged or renamed key id.
+    func renamed(_ kid: String) throws -> TestIssuer {
+        try TestIssuer(key: SigningKey(pem: key.privateKeyPEM!, keyID: kid), algorithm: algorithm)
+    }
+
+    private init(key: SigningKey, algorithm: JWSAlgorithm) {
+        self.key = key
+        self.algorithm = algorithm
+    }
+
+    var publicJWK: String { key.verificationKey.publicJWK }
+
+    func token(_ claims: [String: Any], type: String? = "JWT") throws -> String {
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: claims, options: [.sortedKeys]), as: UTF8.self)
+        return try JWTSigner(key: key, algorithm: algorithm).sign(claims: json, type: type)
+    }
+
+    /// A token with `iss`, `sub`, `iat` and an `exp` two days ahead of `now`.
+    func basicToken(issuer: String = "https://issuer.test", audience: Any? = nil, now: Double, extra: [String: Any] = [:]) throws -> String
+    {
+        var claims: [String: Any] = ["iss": issuer, "sub": "user-42", "iat": Int(now), "exp": Int(now) + 172_800]
+        if let audience { claims["aud"] = audience }
+        for (k, v) in extra { claims[k] = v }
+        return try token(claims)
+    }
+}
+
+/// A JWK Set document holding these keys.
+func jwksDocument(_ issuers: [TestIssuer], extra: [String] = []) -> String {
+    #"{"keys":["# + (issuers.map(\.publicJWK) + extra).joined(separator: ",") + "]}"
+}
+
+/// Collects log messages so tests can assert that failures are reported.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[(Logger.Level, String)]>([])
+
+    var logger: Logger {
+        var logger = Logger(label: "jwtk.remote.test") { _ in CapturingHandler(capture: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+
+    func append(_ level: Logger.Level, _ message: String) { lines.withLock { $0.append((level, message)) } }
+
+    func messages(atLeast level: Logger.Level) -> [String] { lines.withLock { $0.filter { $0.0 >= level }.map(\.1) } }
+
+    func contains(_ fragment: String, atLeast level: Logger.Level = .trace) -> Bool {
+        messages(atLeast: level).contains { $0.contains(fragment) }
+    }
+
+    struct CapturingHandler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            capture.append(event.level, event.message.description)
+        }
+    }
+}
+
+/// Waits (polling, at most `seconds`) until `condition` holds; returns whether it did.
+func eventually(within seconds: Double = 3, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return condition()
+}
