@@ -7,7 +7,9 @@ struct KeySourceOptions: ParsableArguments {
     @Option(
         name: .customLong("jwks"),
         help: ArgumentHelp(
-            "A JWK Set file, or a file with a single JWK. Keys the set cannot use are skipped and listed.", valueName: "PATH"))
+            "A JWK Set file, or a file with a single JWK. Keys the set cannot use are skipped and listed. "
+                + "verify also takes an http:// or https:// URL: the set is fetched once.",
+            valueName: "PATH|URL"))
     var jwks: String?
 
     @Option(
