@@ -16,8 +16,7 @@ let exitStatusHelp = """
       0  valid / success
       1  the token was rejected (malformed, signature, key, claim, policy)
       2  usage error or unusable local input (bad flag, unreadable file, a key file with no usable key)
-      3  remote failure (a JWK Set, discovery document or userinfo could not be fetched or used: network
-         error, timeout, HTTP error, invalid document, issuer mismatch)
+      3  remote failure (a JWK Set, discovery document or userinfo could not be fetched or used)
     """
 
 @main

@@ -3,6 +3,16 @@ import Foundation
 import JWTK
 import JWTKRemote
 
+/// `--issuer`, in its own help section.
+struct ProviderOption: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "An OpenID Provider's issuer: discover its metadata and keys and verify an ID token (or, with --profile at+jwt, "
+                + "an access token) from it.",
+            valueName: "URL"))
+    var issuer: String?
+}
+
 /// `jwtk verify`: verify a token against local keys, a remote JWK Set or an OpenID Provider, and a policy.
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,12 +55,10 @@ struct Verify: AsyncParsableCommand {
     @OptionGroup(title: "Key source (at least one)")
     var keySource: KeySourceOptions
 
-    @Option(
-        help: ArgumentHelp(
-            "An OpenID Provider's issuer: discover its metadata and keys and verify an ID token (or, with --profile at+jwt, "
-                + "an access token) from it.",
-            valueName: "URL"))
-    var issuer: String?
+    @OptionGroup(title: "OpenID Provider (instead of a key source)")
+    var provider: ProviderOption
+
+    var issuer: String? { provider.issuer }
 
     @OptionGroup(title: "Policy")
     var policyOptions: PolicyOptions

@@ -56,6 +56,9 @@ struct KeySourceOptions: ParsableArguments {
         var all: [VerificationKey] = []
         var skipped: [JWKSet.SkippedKey] = []
         if let jwks {
+            if Remote.isURL(jwks) {
+                throw .usage("--jwks URL is taken by verify only; here save the set to a file first (jwtk jwks URL --json lists it)")
+            }
             let bytes = try Input.file(jwks)
             let set: JWKSet
             do throws(JWTKError) {
