@@ -15,6 +15,12 @@ struct RemoteOptions: ParsableArguments {
     @Flag(help: "Log every fetch, cache decision and failure of the remote sources to stderr.")
     var verbose = false
 
+    /// Installs the logging backend while the arguments are parsed, before any configuration (and its
+    /// loggers) is created.
+    func validate() throws {
+        RemoteLogging.bootstrapOnce(verbose: verbose)
+    }
+
     /// The timeout to use: `--timeout`, else the library's default of 5 s.
     func seconds() throws(CLIFailure) -> Double {
         guard let timeout else { return 5 }

@@ -1,3 +1,4 @@
+import Dispatch
 import FlyingFox
 import FlyingSocks
 import Foundation
@@ -148,12 +149,18 @@ struct TestKey {
 }
 
 extension CLI {
+    /// At most two binaries run at a time from ``runDetached(_:stdin:timeout:)``: the machine has two cores, and
+    /// a burst of processes would starve the in-process servers of this and other suites (their clients time out).
+    private static let detachedRuns = DispatchSemaphore(value: 2)
+
     /// ``run(_:stdin:environment:timeout:executable:arguments:)`` on a thread of its own, so that waiting for
     /// the binary never occupies the cooperative threads the in-process provider needs to answer it (nor the
-    /// few threads of Dispatch's global queue).
+    /// few threads of Dispatch's global queue); at most two at a time.
     static func runDetached(_ args: [String], stdin: [UInt8]? = nil, timeout: Double = 180) async throws -> CLIResult {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
+                detachedRuns.wait()
+                defer { detachedRuns.signal() }
                 do {
                     continuation.resume(returning: try CLI.run(args, stdin: stdin, timeout: timeout))
                 } catch {
