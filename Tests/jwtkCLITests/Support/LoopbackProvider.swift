@@ -51,7 +51,7 @@ final class LoopbackProvider: Sendable {
     static func start() async throws -> LoopbackProvider {
         let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 60, logger: .disabled)
         let task = Task { try await server.run() }
-        try await server.waitUntilListening()
+        try await server.waitUntilListening(timeout: 120)
         guard case .ip4(_, let port) = await server.listeningAddress else { throw CLI.Failure("the provider has no port") }
         let provider = LoopbackProvider(server: server, task: task, port: port)
         await provider.installRoutes()
