@@ -30,7 +30,13 @@ public final class SigningKey: Sendable {
     private func checkPairwise() throws(JWTKError) {
         guard let algorithm = verificationKey.compatibleAlgorithms.first(where: { $0.family != .rsaPSS }) else { return }
         let message = Array("jwtk pairwise check".utf8)
-        let signature = try sign(message, algorithm: algorithm)
+        let signature: [UInt8]
+        do {
+            signature = try sign(message, algorithm: algorithm)
+        } catch {
+            // Inconsistent RSA members make OpenSSL's private operation itself fail ("no inverse").
+            throw JWTKError(.invalidKey, "the private key cannot sign: \(error.reason)", keyID: keyID, openSSLErrors: error.openSSLErrors)
+        }
         let valid = try signature.withUnsafeBufferPointer { sig throws(JWTKError) in
             try message.withUnsafeBufferPointer { input throws(JWTKError) in
                 try SignatureCheck.verify(key: verificationKey, algorithm: algorithm, signature: sig, input: input)
