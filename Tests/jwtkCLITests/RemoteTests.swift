@@ -163,6 +163,35 @@ struct RemoteTests {
         }
     }
 
+    @Test func explainWithIssuerShowsTheProviderDerivedAllowList() async throws {
+        try await serving { provider in
+            provider.update { $0.algorithms = ["ES256", "RS256", "HS256"] }
+            let token = try idToken(provider)
+            let result = try await CLI.runDetached(
+                ["verify", "--explain", "--issuer", provider.base, "--aud", "client-1", "--alg", "ES256,PS256,HS256", "--now", Self.now]
+                    + Self.timeout + [token])
+            #expect(result.status == 0, "\(result.stderr)")
+            // advertised ∩ --alg, as the library verifier built it: HS256 is listed by both and kept, RS256 is
+            // advertised but not allowed, PS256 allowed but not advertised.
+            #expect(result.stdout.contains("        ES256 is in the allow-list (ES256, HS256)\n"))
+            #expect(result.stdout.contains("  skip  Nonce (nonce) (OpenID Connect Core §3.1.3.7 step 11)\n"))
+        }
+    }
+
+    @Test func maxAuthAgeRequiresARecentAuthentication() async throws {
+        try await serving { provider in
+            let token = try idToken(provider, extra: ["auth_time": Self.iat])
+            let args = ["verify", "--issuer", provider.base, "--aud", "client-1", "--now", Self.now] + Self.timeout
+            let recent = try await CLI.runDetached(args + ["--max-auth-age", "3600", token])
+            #expect(recent.status == 0, "\(recent.stderr)")
+            let tooOld = try await CLI.runDetached(args + ["--max-auth-age", "60", token])
+            #expect(tooOld.status == 1)
+            #expect(
+                tooOld.stderr
+                    == "INVALID: auth_time check failed: the user authenticated 1800s ago; max_age is 60s [authentication_too_old]\n")
+        }
+    }
+
     @Test func verifyWithIssuerJSONNamesTheProviderKey() async throws {
         try await serving { provider in
             let token = try idToken(provider)
