@@ -42,8 +42,9 @@ let package = Package(
         .executableTarget(
             name: "jwtk",
             dependencies: [
-                "JWTK",
+                "JWTK", "JWTKRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -67,7 +68,9 @@ let package = Package(
         ),
         .testTarget(
             name: "jwtkCLITests",
-            dependencies: ["jwtk", "JWTK"],
+            dependencies: [
+                "jwtk", "JWTK", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+            ],
             exclude: ["Golden", "Fixtures"],
             swiftSettings: strictSettings
         ),

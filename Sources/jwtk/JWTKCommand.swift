@@ -16,11 +16,11 @@ let exitStatusHelp = """
       0  valid / success
       1  the token was rejected (malformed, signature, key, claim, policy)
       2  usage error or unusable local input (bad flag, unreadable file, a key file with no usable key)
-      3  remote failure (reserved for remote key sources)
+      3  remote failure (a JWK Set, discovery document or userinfo could not be fetched or used)
     """
 
 @main
-struct JWTKCommand: ParsableCommand {
+struct JWTKCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jwtk",
         abstract: "Inspect, verify and sign JSON Web Tokens. Secure by default (RFC 8725).",
@@ -34,14 +34,20 @@ struct JWTKCommand: ParsableCommand {
             \(exitStatusHelp)
             """,
         version: JWTK.version,
-        subcommands: [Inspect.self, Verify.self, JWKSCommand.self, Thumbprint.self, Sign.self, Bench.self]
+        subcommands: [
+            Inspect.self, Verify.self, JWKSCommand.self, Thumbprint.self, Sign.self, Bench.self, Discover.self, UserInfoCommand.self,
+        ]
     )
 
-    static func main() {
+    static func main() async {
         let status: Int32
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
             status = ExitStatus.success.rawValue
         } catch let failure as CLIFailure {
             if let message = failure.message { StandardError.write("jwtk: \(message)") }

@@ -1,8 +1,10 @@
 import ArgumentParser
+import Foundation
 import JWTK
+import JWTKRemote
 
-/// `jwtk jwks`: list and lint the keys of a JWK Set.
-struct JWKSCommand: ParsableCommand {
+/// `jwtk jwks`: list and lint the keys of a JWK Set, from a file or a URL.
+struct JWKSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jwks",
         abstract: "List the keys of a JWK Set with their RFC 7638 thumbprints, and lint them.",
@@ -12,16 +14,32 @@ struct JWKSCommand: ParsableCommand {
             and keys a verifier will skip, with the reason. A file holding a single JWK is accepted. Exit 0 when \
             the set could be read (whatever the findings), 2 when the file is unreadable or not a JWK Set.
 
+            With an http:// or https:// URL the set is fetched the way verify --jwks URL and verify --issuer fetch \
+            it (https, or plain http to a loopback host only; same-origin redirects; a size cap; JSON only), and \
+            the listing is followed by the response's caching headers (Cache-Control, Expires, ETag, \
+            Last-Modified, Date, Age), the freshness the server asked for and the one jwtk's cache will use, with \
+            findings (no cache headers, caching disabled, no validator for conditional refreshes). Exit 3 when \
+            the fetch fails; when the set was fetched but a verifier would refuse it (no usable key, not JSON \
+            Content-Type) the listing is printed and the exit status is 3. --json adds "http" (the response and caching) and "error" (null, or why a verifier would refuse the set).
+
             \(exitStatusHelp)
             """)
 
-    @Argument(help: ArgumentHelp("The JWK Set file (\"-\" for stdin).", valueName: "PATH"))
+    @Argument(help: ArgumentHelp("The JWK Set file (\"-\" for stdin), or its http:// or https:// URL.", valueName: "PATH|URL"))
     var path: String
 
     @OptionGroup(title: "Output")
     var output: OutputOptions
 
-    func run() throws {
+    @OptionGroup(title: "Remote (URL)")
+    var remote: RemoteOptions
+
+    func run() async throws {
+        if Remote.isURL(path) {
+            try await listRemote()
+            return
+        }
+        try remote.refuseWithoutRemoteSource()
         let bytes = try Input.file(path)
         let report: JWKSLint
         do throws(JWTKError) { report = try JWKSLint.lint(bytes: bytes) } catch { throw CLIFailure.input(path, error) }
@@ -30,6 +48,40 @@ struct JWKSCommand: ParsableCommand {
         } else {
             print(JWKSOutput.text(report, path: path, style: output.style), terminator: "")
         }
+    }
+
+    /// Fetches the set as the remote verifiers do, lists it, and reports its caching.
+    private func listRemote() async throws {
+        let url = try Remote.url(path, option: "jwks")
+        var configuration = RemoteJWKS.Configuration()
+        configuration.timeout = try remote.seconds()
+        configuration.logger = remote.logger("jwtk.remote.jwks")
+        let fetcher = RecordingFetcher()
+        let jwks = try Remote.setup { () throws(JWTKRemoteError) in try RemoteJWKS(url: url, configuration: configuration, fetcher: fetcher)
+        }
+        var failure: JWTKRemoteError?
+        do throws(JWTKRemoteError) { try await jwks.refresh() } catch { failure = error }
+        // A response that is a JWK Set is listed even when a verifier would refuse it (then the status is 3).
+        guard let response = fetcher.response(for: url), response.status == 200,
+            let report = try? JWKSLint.lint(bytes: response.body, limits: configuration.jwksLimits)
+        else {
+            throw Remote.fetchFailure(failure ?? JWTKRemoteError(.invalidDocument, "not a JWK Set", url: url.absoluteString))
+        }
+        let cache = CacheReport(response, bounds: configuration.freshness, now: JWTClock.system.now, document: "JWK Set")
+        if output.json {
+            var json = JWKSOutput.json(report)
+            if case .object(var members) = json {
+                members.append(("http", cache.json))
+                members.append(("error", failure.map { Remote.errorJSON($0) } ?? .null))
+                json = .object(members)
+            }
+            print(json.rendered())
+        } else {
+            let style = output.style
+            print(JWKSOutput.text(report, path: url.absoluteString, style: style), terminator: "")
+            print("\n" + style.bold("HTTP") + "\n" + cache.text(style: style), terminator: "")
+        }
+        if let failure { throw Remote.fetchFailure(failure) }
     }
 }
 

@@ -7,7 +7,9 @@ struct KeySourceOptions: ParsableArguments {
     @Option(
         name: .customLong("jwks"),
         help: ArgumentHelp(
-            "A JWK Set file, or a file with a single JWK. Keys the set cannot use are skipped and listed.", valueName: "PATH"))
+            "A JWK Set file, or a file with a single JWK. Keys the set cannot use are skipped and listed. "
+                + "verify also takes an http:// or https:// URL: the set is fetched once.",
+            valueName: "PATH|URL"))
     var jwks: String?
 
     @Option(
@@ -54,6 +56,9 @@ struct KeySourceOptions: ParsableArguments {
         var all: [VerificationKey] = []
         var skipped: [JWKSet.SkippedKey] = []
         if let jwks {
+            if Remote.isURL(jwks) {
+                throw .usage("--jwks URL is taken by verify only; here save the set to a file first (jwtk jwks URL --json lists it)")
+            }
             let bytes = try Input.file(jwks)
             let set: JWKSet
             do throws(JWTKError) {

@@ -63,9 +63,17 @@ struct PolicyOptions: ParsableArguments {
         help: ArgumentHelp(
             "jwt: RFC 7519 rules only; oidc: OpenID Connect Core §3.1.3.7 ID token rules (--iss, --aud as client id; sub and iat required; "
                 + "azp must equal the client id when present; --nonce); at+jwt: RFC 9068 §4 access token (typ at+jwt; "
-                + "iss exp aud sub client_id iat jti required).",
+                + "iss exp aud sub client_id iat jti required). Default jwt; oidc with --issuer.",
             valueName: "jwt|oidc|at+jwt"))
-    var profile: Profile = .jwt
+    var profile: Profile?
+
+    @Option(
+        name: .customLong("max-auth-age"),
+        help: ArgumentHelp(
+            "With --profile oidc: the max_age sent in the authentication request, in seconds; auth_time becomes required "
+                + "and must be at most this old (OpenID Connect Core §3.1.3.7 step 13).",
+            valueName: "SECONDS"))
+    var maxAuthAge: Double?
 
     @Option(help: ArgumentHelp("Expected nonce (the value sent in the authentication request).", valueName: "VALUE"))
     var nonce: String?
@@ -104,21 +112,26 @@ struct PolicyOptions: ParsableArguments {
             if allowMissingExp { claimFlags.append("--allow-missing-exp") }
             if ignoreAudience { claimFlags.append("--ignore-audience") }
             if maxAge != nil { claimFlags.append("--max-age") }
-            if profile != .jwt { claimFlags.append("--profile") }
+            if let profile, profile != .jwt { claimFlags.append("--profile") }
             if nonce != nil { claimFlags.append("--nonce") }
+            if maxAuthAge != nil { claimFlags.append("--max-auth-age") }
             if !claimFlags.isEmpty {
                 throw .usage("--jws checks the signature only; \(claimFlags.joined(separator: ", ")) would have no effect")
             }
         }
+        if let maxAuthAge, !(maxAuthAge >= 0 && maxAuthAge.isFinite) {
+            throw .usage("--max-auth-age must be a non-negative number of seconds")
+        }
+        if maxAuthAge != nil, profile != .oidc { throw .usage("--max-auth-age applies to --profile oidc only") }
         var policy: VerificationPolicy
-        switch profile {
+        switch profile ?? .jwt {
         case .jwt:
             policy = VerificationPolicy()
         case .oidc:
             guard let issuer = issuers.first else { throw .usage("--profile oidc needs --iss (the provider's issuer)") }
             guard audiences.count == 1 else { throw .usage("--profile oidc needs exactly one --aud: your client id") }
             if allowMissingExp { throw .usage("--allow-missing-exp contradicts --profile oidc (OpenID Connect Core §2 requires exp)") }
-            policy = .openIDConnect(issuer: issuer, clientID: audiences[0], nonce: nonce)
+            policy = .openIDConnect(issuer: issuer, clientID: audiences[0], nonce: nonce, maxAuthenticationAge: maxAuthAge)
         case .accessToken:
             guard let issuer = issuers.first else { throw .usage("--profile at+jwt needs --iss") }
             guard let audience = audiences.first else { throw .usage("--profile at+jwt needs --aud (this resource server)") }
@@ -138,6 +151,48 @@ struct PolicyOptions: ParsableArguments {
         policy.minimumRSAKeyBits = minRSABits
         if let nonce { policy.nonce = nonce }
         return policy
+    }
+
+    /// Checks the flags for `verify --issuer` and returns the adjustments the library verifier's policy gets
+    /// (`--typ`, `--require`, `--max-age`, `--min-rsa-bits`). Exit 2 for flags that do not apply there.
+    func remoteAdjustments(issuer: String, profile: Profile) throws(CLIFailure) -> @Sendable (inout VerificationPolicy) -> Void {
+        if let leeway, !(leeway >= 0 && leeway.isFinite) { throw .usage("--leeway must be a non-negative number of seconds") }
+        if let maxAge, !(maxAge >= 0 && maxAge.isFinite) { throw .usage("--max-age must be a non-negative number of seconds") }
+        if let maxAuthAge, !(maxAuthAge >= 0 && maxAuthAge.isFinite) {
+            throw .usage("--max-auth-age must be a non-negative number of seconds")
+        }
+        if minRSABits < 0 { throw .usage("--min-rsa-bits must not be negative") }
+        if jws { throw .usage("--jws cannot be used with --issuer: the provider's tokens are verified with their claims") }
+        if allowMissingExp { throw .usage("--allow-missing-exp contradicts --issuer (ID and access tokens require exp)") }
+        if ignoreAudience { throw .usage("--ignore-audience contradicts --issuer (--aud is required)") }
+        if let other = issuers.first(where: { $0 != issuer }) {
+            throw .usage(
+                "--iss \(Terminal.line(other)) differs from --issuer \(Terminal.line(issuer)); with --issuer, iss must equal the issuer")
+        }
+        switch profile {
+        case .jwt:
+            throw .usage("--issuer verifies ID tokens (--profile oidc, the default) or access tokens (--profile at+jwt), not --profile jwt")
+        case .oidc:
+            guard audiences.count == 1 else { throw .usage("--issuer needs exactly one --aud: your client id") }
+        case .accessToken:
+            guard audiences.count == 1 else {
+                throw .usage("--issuer with --profile at+jwt needs exactly one --aud (this resource server)")
+            }
+            if nonce != nil { throw .usage("--nonce applies to ID tokens (--profile oidc), not to --profile at+jwt") }
+            if maxAuthAge != nil { throw .usage("--max-auth-age applies to ID tokens (--profile oidc), not to --profile at+jwt") }
+        }
+        if let now { _ = try Input.time(now) }
+        if algorithms != nil { _ = try algorithmList(keys: []) }
+        let typ = typ
+        let required = required
+        let maxAge = maxAge
+        let minRSABits = minRSABits
+        return { policy in
+            if let typ { policy.expectedType = typ }
+            for claim in required where !policy.requiredClaims.contains(claim) { policy.requiredClaims.append(claim) }
+            if let maxAge { policy.maxTokenAge = maxAge }
+            policy.minimumRSAKeyBits = minRSABits
+        }
     }
 }
 

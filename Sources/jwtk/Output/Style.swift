@@ -42,6 +42,16 @@ struct Style {
         }
     }
 
+    /// A check outcome (`pass`) or a finding severity, padded text allowed.
+    func outcomeOrSeverity(_ text: String) -> String {
+        switch text.trimmingCharacters(in: .whitespaces) {
+        case "pass": return green(text)
+        case "error": return red(text)
+        case "warning": return yellow(text)
+        default: return dim(text)
+        }
+    }
+
     func outcome(_ text: String) -> String {
         switch text {
         case "pass": return green(text)

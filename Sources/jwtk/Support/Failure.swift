@@ -8,7 +8,7 @@ enum ExitStatus: Int32 {
     case rejected = 1
     /// Usage error or unusable local input (bad flag, unreadable file, a key file with no usable key).
     case usage = 2
-    /// Remote failure (fetching keys or metadata); reserved for remote key sources.
+    /// Remote failure: a JWK Set, discovery document or userinfo response could not be fetched or used.
     case remote = 3
 
     /// The status for a library error about the token. Usage-category errors are local-input problems.
