@@ -182,7 +182,8 @@ final class TestProvider: Sendable {
                 var h = HTTPHeaders()
                 h[.contentType] = "application/json"
                 if let cc = s.discoveryCacheControl { h[.cacheControl] = cc }
-                return HTTPResponse(statusCode: .ok, headers: h, body: try JSONSerialization.data(withJSONObject: document))
+                return HTTPResponse(
+                    statusCode: .ok, headers: h, body: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]))
             }
         }
         await server.appendRoute("GET /userinfo") { [self] request in
@@ -199,7 +200,7 @@ final class TestProvider: Sendable {
             ]
             var h = HTTPHeaders()
             h[.contentType] = "application/json; charset=utf-8"
-            return HTTPResponse(statusCode: .ok, headers: h, body: try JSONSerialization.data(withJSONObject: body))
+            return HTTPResponse(statusCode: .ok, headers: h, body: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
         }
         await server.appendRoute("GET /redirect-same") { [self] request in
             record(request)
