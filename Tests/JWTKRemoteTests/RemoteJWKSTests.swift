@@ -227,8 +227,8 @@ import Testing
         (.noUsableKeys, .invalidDocument),
         (.notAKeySet, .invalidDocument),
         (.oversizeChunked(bytes: 2 << 20), .responseTooLarge),
-        (.delay(seconds: 4), .timeout),
-        (.slowBody(chunks: 8, interval: 0.5), .timeout),
+        (.delay(seconds: 7), .timeout),
+        (.slowBody(chunks: 8, interval: 1), .timeout),
         (.truncatedBody(sent: 40), .timeout),
         (.closedMidBody(sent: 40), .fetchFailed),
         (.closedMidBody(sent: 0), .fetchFailed),
@@ -243,7 +243,8 @@ import Testing
                 $0.jwks = jwksDocument([k1])
                 $0.jwksCacheControl = "max-age=60"
             }
-            let verifier = try source(provider) { $0.timeout = 1.5 }.verifier(policy: policy)
+            // 3.5 s leaves room for a cold first fetch under a sanitizer; the slow faults take 7 s or more.
+            let verifier = try source(provider) { $0.timeout = 3.5 }.verifier(policy: policy)
             let token = try k1.basicToken(now: clock.now)
             _ = try await verifier.verifyRefreshing(token)
             let before = verifier.source.statistics

@@ -103,7 +103,7 @@ final class TestProvider: Sendable {
     }
 
     static func start() async throws -> TestProvider {
-        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 5, logger: .disabled)
+        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled)
         let task = Task { try await server.run() }
         try await server.waitUntilListening(timeout: 120)  // generous: a loaded machine or a sanitizer build is slow to start
         let address = await server.listeningAddress
