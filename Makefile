@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libssl-dev libjansson-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release test lint format demo clean bench bench-check bench-update compare
+.PHONY: deps build release test lint format demo demo-oidc clean bench bench-check bench-update compare
 
 ## deps: install the system packages jwtk builds against (skipped when already present)
 deps:
@@ -26,6 +26,23 @@ demo: deps
 	@$$($(SWIFT) build -c release --show-bin-path)/jwtk verify --jwks testvectors/example/jwks.json --profile oidc \
 		--iss https://auth.smarttask.example --aud jwtk-demo-client --nonce n-0S6_WzA2Mj \
 		--now 2026-01-01T00:30:00Z - < testvectors/example/id_token.jwt
+
+## demo-oidc: the OpenID Connect commands against a loopback provider (scripts/demo-provider.py, 127.0.0.1 only):
+## discover it, sign an ID token with the example key, verify it through discovery, call userinfo
+DEMO_PORT ?= 47123
+demo-oidc: deps
+	$(SWIFT) build -c release --product jwtk
+	@set -e; bin=$$($(SWIFT) build -c release --show-bin-path)/jwtk; iss=http://127.0.0.1:$(DEMO_PORT); \
+	python3 scripts/demo-provider.py $(DEMO_PORT) 60 & pid=$$!; trap "kill $$pid 2>/dev/null" EXIT; \
+	for i in $$(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$(DEMO_PORT)) 2>/dev/null && break; sleep 0.1; done; \
+	echo "+ jwtk discover $$iss"; $$bin discover $$iss; \
+	token=$$($$bin sign --key testvectors/example/private/smarttask-2026-01.private.jwk.json --alg RS256 \
+		--set iss=$$iss --set aud=my-client --set 'sub="248289761001"' --set nonce=n-42 --iat --exp 1h \
+		--now 2026-01-01T00:00:00Z); \
+	echo; echo "+ jwtk verify --issuer $$iss --aud my-client --nonce n-42 --now 2026-01-01T00:30:00Z \"\$$TOKEN\""; \
+	$$bin verify --issuer $$iss --aud my-client --nonce n-42 --now 2026-01-01T00:30:00Z "$$token"; \
+	echo; echo "+ echo at-123 | jwtk userinfo --issuer $$iss --token-file - --sub 248289761001"; \
+	echo at-123 | $$bin userinfo --issuer $$iss --token-file - --sub 248289761001
 
 ## test: the whole test suite (the README's test command; CI runs it)
 test: deps

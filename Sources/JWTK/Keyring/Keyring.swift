@@ -74,8 +74,8 @@ extension Keyring.Snapshot {
     /// equivalent spellings together; the filter keeps only exact matches, RFC 7515 §4.1.4.)
     func keys(withID keyID: String) -> [VerificationKey] {
         guard let bucket = byID[keyID] else { return [] }
-        if bucket.count == 1, let only = bucket.first, only.keyID!.utf8.elementsEqual(keyID.utf8) { return bucket }
-        return bucket.filter { $0.keyID!.utf8.elementsEqual(keyID.utf8) }
+        if bucket.count == 1, let only = bucket.first, Exact.equal(only.keyID!, keyID) { return bucket }
+        return bucket.filter { Exact.equal($0.keyID!, keyID) }
     }
 
     /// The keys to try for a token, in order; throws when there is none or the choice is ambiguous.
