@@ -62,7 +62,8 @@ public struct OIDCProviderMetadata: Sendable {
             return texts
         }
         let issuer = try string("issuer", required: true)!
-        guard issuer == expectedIssuer else {
+        // Identical (Discovery §4.3), byte for byte: Swift's `==` would accept a canonically equivalent spelling.
+        guard issuer.utf8.elementsEqual(expectedIssuer.utf8) else {
             throw JWTKRemoteError(
                 .issuerMismatch, "the discovery document's issuer \"\(issuer)\" is not the configured issuer \"\(expectedIssuer)\"")
         }

@@ -275,3 +275,37 @@ import Testing
         #expect(throws: JWTKRemoteError(.notLoaded)) { try oidc.verify(idToken: "a.b.c") }
     }
 }
+
+/// Identifiers the specifications require to match exactly are compared byte for byte, never with Swift's
+/// canonical-equivalence `==` (U+212A KELVIN SIGN equals "K" there).
+@Suite struct ExactComparisonTests {
+    static let kelvin = "\u{212A}"
+
+    @Test func discoveryIssuerMustBeByteForByteIdentical() throws {
+        func document(issuer: String) -> [UInt8] {
+            let object: [String: Any] = [
+                "issuer": issuer, "jwks_uri": "https://auth.example.com/jwks", "response_types_supported": ["code"],
+                "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": ["RS256"],
+            ]
+            return Array(try! JSONSerialization.data(withJSONObject: object))
+        }
+        let configured = "https://auth.example.com/K"
+        #expect(try OIDCProviderMetadata(json: document(issuer: configured), expectedIssuer: configured).issuer == configured)
+        let lookalike = "https://auth.example.com/\(Self.kelvin)"
+        #expect(lookalike == configured)  // what `==` would have accepted
+        #expect(throws: JWTKRemoteError(.issuerMismatch)) {
+            try OIDCProviderMetadata(json: document(issuer: lookalike), expectedIssuer: configured)
+        }
+    }
+
+    @Test func userinfoSubjectMustBeByteForByteIdentical() async throws {
+        try await TestProvider.with { provider in
+            provider.update { $0.userinfoSubject = "user-\(Self.kelvin)" }
+            let endpoint = URL(string: provider.base + "/userinfo")!
+            _ = try await UserInfoClient().fetch(endpoint: endpoint, accessToken: "access-token-1", expectedSubject: "user-\(Self.kelvin)")
+            await #expect(throws: JWTKRemoteError(.subjectMismatch)) {
+                try await UserInfoClient().fetch(endpoint: endpoint, accessToken: "access-token-1", expectedSubject: "user-K")
+            }
+        }
+    }
+}

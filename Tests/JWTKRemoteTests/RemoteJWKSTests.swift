@@ -225,7 +225,14 @@ import Testing
         (.oversize(bytes: 2 << 20), .responseTooLarge),
         (.wrongContentType, .unexpectedContentType),
         (.noUsableKeys, .invalidDocument),
-        (.delay(seconds: 4), .timeout),
+        (.notAKeySet, .invalidDocument),
+        (.oversizeChunked(bytes: 2 << 20), .responseTooLarge),
+        (.delay(seconds: 7), .timeout),
+        (.slowBody(chunks: 8, interval: 1), .timeout),
+        (.truncatedBody(sent: 40), .timeout),
+        (.closedMidBody(sent: 40), .fetchFailed),
+        (.closedMidBody(sent: 0), .fetchFailed),
+        (.closedMidChunkedBody(sent: 40), .fetchFailed),
     ]
 
     @Test(arguments: faults)
@@ -236,9 +243,11 @@ import Testing
                 $0.jwks = jwksDocument([k1])
                 $0.jwksCacheControl = "max-age=60"
             }
-            let verifier = try source(provider) { $0.timeout = 1.5 }.verifier(policy: policy)
+            // 3.5 s leaves room for a cold first fetch under a sanitizer; the slow faults take 7 s or more.
+            let verifier = try source(provider) { $0.timeout = 3.5 }.verifier(policy: policy)
             let token = try k1.basicToken(now: clock.now)
             _ = try await verifier.verifyRefreshing(token)
+            let before = verifier.source.statistics
             provider.update { $0.jwksFault = fault }
             clock.advance(61)
             let jwt = try await verifier.verifyRefreshing(token)  // the refresh fails; the last good key still verifies
@@ -246,14 +255,23 @@ import Testing
             #expect(provider.count("/jwks") == 2)
             let stats = verifier.source.statistics
             #expect(stats.lastError?.code == expected)
+            #expect(stats.fetches == 2)
+            #expect(stats.updates == 1)
+            #expect(stats.notModified == 0)
             #expect(stats.failures == 1)
             #expect(stats.consecutiveFailures == 1)
             #expect(stats.state == .stale)
-            #expect(stats.staleServes >= 1)
+            #expect(stats.staleServes == 1)
+            #expect(stats.refusals == 0)
             #expect(stats.keyCount == 1)
+            #expect(stats.generation == before.generation)  // the failed fetch replaced nothing
+            #expect(stats.lastSuccessAt == before.lastSuccessAt)
             #expect(logs.contains("JWK Set fetch failed: \(expected.rawValue)", atLeast: .error))
             #expect(logs.contains("serving stale keys", atLeast: .warning))
             _ = try verifier.verify(token)  // the synchronous path serves the stale key too
+            // No background refresh inside the retry interval: the stale serve is counted, nothing is fetched.
+            #expect(verifier.source.statistics.staleServes == 2)
+            #expect(verifier.source.statistics.fetches == 2)
         }
     }
 

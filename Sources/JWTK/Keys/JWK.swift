@@ -11,6 +11,10 @@ extension VerificationKey {
     /// - Throws: ``JWTKError`` with `invalidJSON`, `invalidKey`, `unsupportedKey`, `unsupportedAlgorithm`,
     ///   `algorithmKeyMismatch`, `keyUsageMismatch` or `limitExceeded`.
     public convenience init(jwk: String, limits: JWKSet.Limits = .init()) throws(JWTKError) {
+        // Refuse by length before copying: a huge document costs no more than the limit.
+        guard jwk.utf8.count <= limits.maxBytes else {
+            throw JWTKError(.limitExceeded, "JWK is \(jwk.utf8.count) bytes; the limit is \(limits.maxBytes)")
+        }
         try self.init(jwkBytes: Array(jwk.utf8), limits: limits)
     }
 

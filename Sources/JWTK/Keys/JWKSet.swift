@@ -60,6 +60,10 @@ public struct JWKSet: Sendable {
     /// - Throws: `invalidJSON` when the document is not JSON or has no `keys` array; `limitExceeded` when it
     ///   is larger or has more keys than `limits` allow. Individual bad keys do not throw: see ``skipped``.
     public init(json: String, limits: Limits = .init(), acceptSingleKey: Bool = false) throws(JWTKError) {
+        // Refuse by length before copying: a huge document costs no more than the limit.
+        guard json.utf8.count <= limits.maxBytes else {
+            throw JWTKError(.limitExceeded, "JWK Set is \(json.utf8.count) bytes; the limit is \(limits.maxBytes)")
+        }
         try self.init(bytes: Array(json.utf8), limits: limits, acceptSingleKey: acceptSingleKey)
     }
 

@@ -153,7 +153,9 @@ struct ClaimValidator {
         }
         let digest = Crypto.digest(Array(value.utf8), hashBits: bits)
         let expected = Base64URL.encode(digest.prefix(digest.count / 2))
-        guard expected == claimed else {
+        // Byte for byte and in constant time: the hash is derived from a secret (the access token or code), and
+        // Swift's `==` would also accept a canonically equivalent spelling (U+212A KELVIN SIGN for "K").
+        guard Crypto.constantTimeEquals(Array(expected.utf8), Array(claimed.utf8)) else {
             throw JWTKError(.tokenHashMismatch, "\(name) does not match the value given", claim: name)
         }
     }

@@ -16,6 +16,19 @@ final class TestProvider: Sendable {
         case wrongContentType
         case delay(seconds: Double)
         case noUsableKeys
+        /// Valid JSON that is not a JWK Set (`keys` is a string).
+        case notAKeySet
+        /// `Content-Length` announces the whole document, only its first `sent` bytes are written, and the
+        /// connection then stays open: the client waits for bytes that never come.
+        case truncatedBody(sent: Int)
+        /// `Content-Length` announces the whole document; after `sent` bytes the server closes the connection.
+        case closedMidBody(sent: Int)
+        /// Chunked transfer; after `sent` bytes the server closes the connection without the final chunk.
+        case closedMidChunkedBody(sent: Int)
+        /// The normal document, sent with chunked transfer encoding (no `Content-Length`).
+        case chunked
+        /// The status line and headers at once, then the document in `chunks` pieces `interval` seconds apart.
+        case slowBody(chunks: Int, interval: Double)
 
         var description: String {
             switch self {
@@ -27,6 +40,12 @@ final class TestProvider: Sendable {
             case .wrongContentType: "text/html content"
             case .delay(let seconds): "\(seconds) s delay"
             case .noUsableKeys: "no usable keys"
+            case .notAKeySet: "JSON that is not a JWK Set"
+            case .truncatedBody(let sent): "body truncated after \(sent) bytes, connection kept open"
+            case .closedMidBody(let sent): "connection closed after \(sent) body bytes"
+            case .closedMidChunkedBody(let sent): "chunked body cut after \(sent) bytes"
+            case .chunked: "chunked body"
+            case .slowBody(let chunks, let interval): "body in \(chunks) chunks \(interval) s apart"
             }
         }
     }
@@ -38,11 +57,18 @@ final class TestProvider: Sendable {
         var jwksDate: String?
         var jwksETag: String?
         var jwksFault = Fault.none
+        /// The next this-many JWKS requests answer ``jwksBurstStatus`` (a 5xx burst); later ones are normal.
+        var jwksBurstRemaining = 0
+        var jwksBurstStatus = 503
+        /// When set, the first normal JWKS response serves ``jwks`` and then replaces it with this document, so
+        /// the next request sees a different key set.
+        var jwksAfterNextServe: String?
         var issuer: String?
         var jwksURI: String?
         var algorithms = ["RS256", "ES256"]
         var discoveryCacheControl: String?
         var discoveryFault = Fault.none
+        var userinfoFault = Fault.none
         var userinfoToken = "access-token-1"
         var userinfoSubject = "user-42"
         var publishesUserinfo = true
@@ -77,9 +103,9 @@ final class TestProvider: Sendable {
     }
 
     static func start() async throws -> TestProvider {
-        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 5, logger: .disabled)
+        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled)
         let task = Task { try await server.run() }
-        try await server.waitUntilListening()
+        try await server.waitUntilListening(timeout: 120)  // generous: a loaded machine or a sanitizer build is slow to start
         let address = await server.listeningAddress
         guard case .ip4(_, let port) = address else { throw ProviderError.noPort }
         let provider = TestProvider(server: server, task: task, port: port)
@@ -107,9 +133,23 @@ final class TestProvider: Sendable {
 
     private func installRoutes() async {
         await server.appendRoute("GET /jwks") { [self] request in
-            record(request)
-            let s = settings.withLock { $0 }
-            if let faulty = await Self.faultResponse(s.jwksFault) { return faulty }
+            // One lock for reading the settings, consuming a burst slot and switching the served document, so
+            // concurrent requests each see one consistent state.
+            let (s, burstStatus) = settings.withLock { settings -> (Settings, Int?) in
+                let snapshot = settings
+                if settings.jwksBurstRemaining > 0 {
+                    settings.jwksBurstRemaining -= 1
+                    return (snapshot, settings.jwksBurstStatus)
+                }
+                if case .none = settings.jwksFault, let next = settings.jwksAfterNextServe {
+                    settings.jwks = next
+                    settings.jwksAfterNextServe = nil
+                }
+                return (snapshot, nil)
+            }
+            record(request)  // after the snapshot: a test that saw the request counted may change what comes next
+            if let burstStatus { return await Self.faultResponse(.status(burstStatus), document: s.jwks)! }
+            if let faulty = await Self.faultResponse(s.jwksFault, document: s.jwks) { return faulty }
             if let etag = s.jwksETag, request.headers[HTTPHeader("If-None-Match")] == etag {
                 var h = HTTPHeaders()
                 h[.eTag] = etag
@@ -128,7 +168,7 @@ final class TestProvider: Sendable {
             await server.appendRoute(HTTPRoute("GET \(prefix)/.well-known/openid-configuration")) { [self] request in
                 record(request)
                 let s = settings.withLock { $0 }
-                if let faulty = await Self.faultResponse(s.discoveryFault) { return faulty }
+                if let faulty = await Self.faultResponse(s.discoveryFault, document: "{}") { return faulty }
                 var document: [String: Any] = [
                     "issuer": s.issuer ?? base + prefix,
                     "jwks_uri": s.jwksURI ?? "\(base)/jwks",
@@ -142,12 +182,14 @@ final class TestProvider: Sendable {
                 var h = HTTPHeaders()
                 h[.contentType] = "application/json"
                 if let cc = s.discoveryCacheControl { h[.cacheControl] = cc }
-                return HTTPResponse(statusCode: .ok, headers: h, body: try JSONSerialization.data(withJSONObject: document))
+                return HTTPResponse(
+                    statusCode: .ok, headers: h, body: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]))
             }
         }
         await server.appendRoute("GET /userinfo") { [self] request in
             record(request)
             let s = settings.withLock { $0 }
+            if let faulty = await Self.faultResponse(s.userinfoFault, document: "{}") { return faulty }
             guard request.headers[.authorization] == "Bearer \(s.userinfoToken)" else {
                 var h = HTTPHeaders()
                 h[HTTPHeader("WWW-Authenticate")] = #"Bearer error="invalid_token""#
@@ -158,7 +200,7 @@ final class TestProvider: Sendable {
             ]
             var h = HTTPHeaders()
             h[.contentType] = "application/json; charset=utf-8"
-            return HTTPResponse(statusCode: .ok, headers: h, body: try JSONSerialization.data(withJSONObject: body))
+            return HTTPResponse(statusCode: .ok, headers: h, body: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
         }
         await server.appendRoute("GET /redirect-same") { [self] request in
             record(request)
@@ -174,7 +216,8 @@ final class TestProvider: Sendable {
         }
     }
 
-    private static func faultResponse(_ fault: Fault) async -> HTTPResponse? {
+    /// The response for `fault`, or nil for a normal answer; `document` is what a normal answer would carry.
+    private static func faultResponse(_ fault: Fault, document: String) async -> HTTPResponse? {
         var json = HTTPHeaders()
         json[.contentType] = "application/json"
         switch fault {
@@ -200,6 +243,27 @@ final class TestProvider: Sendable {
             return nil
         case .noUsableKeys:
             return HTTPResponse(statusCode: .ok, headers: json, body: Data(#"{"keys":[{"kty":"XYZ","kid":"odd"}]}"#.utf8))
+        case .notAKeySet:
+            return HTTPResponse(statusCode: .ok, headers: json, body: Data(#"{"keys":"k1"}"#.utf8))
+        case .truncatedBody(let sent):
+            let bytes = Array(document.utf8)
+            let body = ScriptedBytes(bytes: Array(bytes.prefix(sent)), end: .finish)
+            return HTTPResponse(statusCode: .ok, headers: json, body: HTTPBodySequence(from: body, count: bytes.count))
+        case .closedMidBody(let sent):
+            let bytes = Array(document.utf8)
+            let body = ScriptedBytes(bytes: Array(bytes.prefix(sent)), end: .fail)
+            return HTTPResponse(statusCode: .ok, headers: json, body: HTTPBodySequence(from: body, count: bytes.count))
+        case .closedMidChunkedBody(let sent):
+            let body = ScriptedBytes(bytes: Array(document.utf8.prefix(sent)), end: .fail)
+            return HTTPResponse(statusCode: .ok, headers: json, body: HTTPBodySequence(from: body))
+        case .chunked:
+            return HTTPResponse(
+                statusCode: .ok, headers: json, body: HTTPBodySequence(from: ScriptedBytes(bytes: Array(document.utf8), end: .finish)))
+        case .slowBody(let chunks, let interval):
+            let bytes = Array(document.utf8)
+            let size = Swift.max(1, (bytes.count + chunks - 1) / chunks)
+            let body = ScriptedBytes(bytes: bytes, end: .finish, chunkSize: size, interval: interval)
+            return HTTPResponse(statusCode: .ok, headers: json, body: HTTPBodySequence(from: body, count: bytes.count))
         }
     }
 }
@@ -225,6 +289,44 @@ struct RepeatingBytes: AsyncBufferedSequence {
             let n = Swift.min(Swift.max(count, 1), remaining)
             remaining -= n
             return [UInt8](repeating: 0x61, count: n)
+        }
+    }
+}
+
+/// A body that yields `bytes` (in pieces of `chunkSize`, `interval` seconds apart) and then either ends or fails;
+/// a failure makes the server drop the connection mid-response.
+struct ScriptedBytes: AsyncBufferedSequence {
+    typealias Element = UInt8
+    enum End: Sendable {
+        case finish
+        case fail
+    }
+    struct CutOff: Error {}
+
+    let bytes: [UInt8]
+    let end: End
+    var chunkSize = Int.max
+    var interval = 0.0
+
+    func makeAsyncIterator() -> Iterator { Iterator(script: self) }
+
+    struct Iterator: AsyncBufferedIteratorProtocol {
+        let script: ScriptedBytes
+        var offset = 0
+
+        mutating func next() async throws -> UInt8? {
+            try await nextBuffer(suggested: 1)?.first
+        }
+
+        mutating func nextBuffer(suggested count: Int) async throws -> [UInt8]? {
+            guard offset < script.bytes.count else {
+                if script.end == .fail { throw CutOff() }
+                return nil
+            }
+            if script.interval > 0, offset > 0 { try await Task.sleep(for: .seconds(script.interval)) }
+            let n = Swift.min(Swift.max(count, 1), script.chunkSize, script.bytes.count - offset)
+            defer { offset += n }
+            return Array(script.bytes[offset..<(offset + n)])
         }
     }
 }

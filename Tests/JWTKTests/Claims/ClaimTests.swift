@@ -285,6 +285,25 @@ struct ClaimTests {
         #expect(run(#","at_hash":"77QmUPtjPfzWtF2AnpK9RQ""#) == .missingClaim)
     }
 
+    /// at_hash and c_hash are compared byte for byte (and in constant time): U+212A KELVIN SIGN is canonically
+    /// equivalent to "K", so Swift's `==` would accept it in place of the published value's "K".
+    @Test func tokenHashesAreComparedByteForByte() {
+        let policy = VerificationPolicy.openIDConnect(
+            issuer: Self.issuer, clientID: Self.client, accessToken: "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y",
+            authorizationCode: "Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk"
+        )
+        .fixed()
+        func run(_ atHash: String, _ cHash: String) -> JWTKError.Code? {
+            errorCode { try Self.check(Self.oidc(#","at_hash":"\#(atHash)","c_hash":"\#(cHash)""#), policy, algorithm: .RS256) }
+        }
+        let atHash = "77QmUPtjPfzWtF2AnpK9RQ", cHash = "LDktKdoQak3Pk0cnXxCltA"
+        #expect(run(atHash, cHash) == nil)
+        let kelvin = "\u{212A}"
+        #expect(atHash.replacingOccurrences(of: "K", with: kelvin) == atHash)  // what `==` would have accepted
+        #expect(run(atHash.replacingOccurrences(of: "K", with: kelvin), cHash) == .tokenHashMismatch)
+        #expect(run(atHash, cHash.replacingOccurrences(of: "K", with: kelvin)) == .tokenHashMismatch)
+    }
+
     /// The hash follows the algorithm: SHA-384 for ES384 and SHA-512 for EdDSA (Ed25519). Values computed
     /// once with Python's hashlib: base64url(left half of SHA-x("jwtk-access-token")).
     @Test func accessTokenHashUsesTheAlgorithmsHash() {
