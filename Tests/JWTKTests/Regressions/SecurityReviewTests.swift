@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+@testable import JWTK
+
+/// Regressions and pinned rules from the adversarial review of the verification core (December 2026).
+@Suite("Security review (verification core)")
+struct SecurityReviewTests {
+    static let now = TestPolicy.now
+    static let farExp = 4_102_444_800
+
+    static func hs256(_ claims: String, header: String? = nil) throws -> String {
+        let key = TestKeys.hs256
+        return try TestTokens.sign(
+            header: header ?? TestTokens.header("HS256", kid: key.keyID), payload: claims, key: key, algorithm: .HS256)
+    }
+
+    static func verifier(_ change: (inout VerificationPolicy) -> Void = { _ in }) -> JWTVerifier {
+        var policy = TestPolicy.fixed()
+        change(&policy)
+        return JWTVerifier(keys: [TestKeys.hs256.verificationKey], policy: policy)
+    }
+
+    // MARK: OpenSSL error queue
+
+    /// Importing a public-only key must leave nothing on the thread's OpenSSL error queue, or the next
+    /// failure's diagnosis reports a stale, unrelated OpenSSL error.
+    @Test(arguments: ["ed25519", "p256", "rsa2048"])
+    func importingAPublicKeyLeavesNoOpenSSLError(_ name: String) throws {
+        OpenSSLErrors.clear()
+        _ = try Fixtures.verificationKey(name)
+        #expect(OpenSSLErrors.take() == [])
+    }
+}
+
+@Suite("Security review (diagnostics)")
+struct SecurityReviewTraceTests {
+    /// `verify --explain` hints converted `now - exp` and `nbf - now` to Int64: a signed token with an extreme
+    /// NumericDate trapped the process.
+    @Test(arguments: [#"{"exp":-1e300}"#, #"{"exp":4102444800,"nbf":1e300}"#])
+    func explainingAnExtremeNumericDateDoesNotTrap(_ claims: String) throws {
+        let token = try SecurityReviewTests.hs256(claims)
+        let trace = VerificationTrace(verifying: token, with: SecurityReviewTests.verifier())
+        #expect(trace.error != nil)
+        #expect(!trace.hints.isEmpty)
+    }
+}
