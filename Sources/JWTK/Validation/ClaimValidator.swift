@@ -8,6 +8,12 @@ struct ClaimValidator {
         guard leeway.isFinite, leeway >= 0, now.isFinite else {
             throw JWTKError(.invalidArgument, "the policy's leeway must be a finite number of seconds ≥ 0 and the clock finite")
         }
+        // `now - iat > NaN` is false: a NaN maximum age would silently disable the check.
+        for (name, age) in [("maxTokenAge", policy.maxTokenAge), ("maxAuthenticationAge", policy.maxAuthenticationAge)] {
+            if let age, !(age >= 0) {
+                throw JWTKError(.invalidArgument, "the policy's \(name) must be a number of seconds ≥ 0, not \(age)")
+            }
+        }
         if let typ = header.type,
             policy.rejectedTypes.contains(where: { Exact.equal(JOSEHeader.normalizedType($0), JOSEHeader.normalizedType(typ)) })
         {

@@ -21,6 +21,23 @@ struct SecurityReviewTests {
         return JWTVerifier(keys: [TestKeys.hs256.verificationKey], policy: policy)
     }
 
+    // MARK: policy values that would switch a check off
+
+    /// A NaN maximum age made `now - iat > NaN` false, so a token of any age passed: refuse the policy instead.
+    @Test func nanMaximumTokenAgeIsAnInvalidPolicyNotNoLimit() throws {
+        let token = try Self.hs256(#"{"exp":\#(Self.farExp),"iat":1}"#)
+        #expect(throws: JWTKError(.invalidArgument)) { try Self.verifier { $0.maxTokenAge = .nan }.verify(token) }
+        #expect(throws: JWTKError(.invalidArgument)) { try Self.verifier { $0.maxTokenAge = -1 }.verify(token) }
+        #expect(throws: JWTKError(.tokenTooOld)) { try Self.verifier { $0.maxTokenAge = 60 }.verify(token) }
+    }
+
+    @Test func nanMaximumAuthenticationAgeIsAnInvalidPolicyNotNoLimit() throws {
+        let token = try Self.hs256(#"{"exp":\#(Self.farExp),"auth_time":1}"#)
+        #expect(throws: JWTKError(.invalidArgument)) { try Self.verifier { $0.maxAuthenticationAge = .nan }.verify(token) }
+        #expect(throws: JWTKError(.invalidArgument)) { try Self.verifier { $0.maxAuthenticationAge = -1 }.verify(token) }
+        #expect(throws: JWTKError(.authenticationTooOld)) { try Self.verifier { $0.maxAuthenticationAge = 60 }.verify(token) }
+    }
+
     // MARK: OpenSSL error queue
 
     /// Importing a public-only key must leave nothing on the thread's OpenSSL error queue, or the next
