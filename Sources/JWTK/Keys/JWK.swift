@@ -206,7 +206,7 @@ enum JWKParser {
             throw JWTKError(.invalidKey, "the key in the \"x5c\" leaf certificate differs from the JWK's key", claim: "x5c", keyID: keyID)
         }
         if let expected = try optionalString(jwk, "x5t#S256") {
-            guard Base64URL.encode(Crypto.digest(der, hashBits: 256)) == expected else {
+            guard Exact.equal(Base64URL.encode(Crypto.digest(der, hashBits: 256)), expected) else {
                 throw JWTKError(
                     .invalidKey, "JWK \"x5t#S256\" does not match the \"x5c\" leaf certificate", claim: "x5t#S256", keyID: keyID)
             }

@@ -159,7 +159,7 @@ struct ClaimValidator {
         }
         let digest = Crypto.digest(Array(value.utf8), hashBits: bits)
         let expected = Base64URL.encode(digest.prefix(digest.count / 2))
-        guard expected == claimed else {
+        guard Exact.equal(expected, claimed) else {
             throw JWTKError(.tokenHashMismatch, "\(name) does not match the value given", claim: name)
         }
     }

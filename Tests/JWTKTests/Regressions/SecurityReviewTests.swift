@@ -38,6 +38,36 @@ struct SecurityReviewTests {
         #expect(throws: JWTKError(.authenticationTooOld)) { try Self.verifier { $0.maxAuthenticationAge = 60 }.verify(token) }
     }
 
+    // MARK: byte-exact comparisons
+
+    /// `at_hash`/`c_hash` compared with Swift's `==` (canonical equivalence): U+212A KELVIN SIGN is canonically
+    /// equivalent to "K", so a claim that is not the base64url value passed. Hashes compare byte for byte.
+    @Test func tokenHashComparesByteForByte() throws {
+        // OpenID Connect Core Appendix A.3: this access token's at_hash is 77QmUPtjPfzWtF2AnpK9RQ.
+        var policy = VerificationPolicy.openIDConnect(
+            issuer: "https://i", clientID: "c", accessToken: "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y")
+        policy.clock = .fixed(Self.now)
+        let verifier = JWTVerifier(keys: [TestKeys.hs256.verificationKey], policy: policy)
+        func claims(_ atHash: String) -> String {
+            #"{"iss":"https://i","aud":"c","sub":"s","iat":\#(Int(Self.now)),"exp":\#(Self.farExp),"at_hash":"\#(atHash)"}"#
+        }
+        _ = try verifier.verify(try Self.hs256(claims("77QmUPtjPfzWtF2AnpK9RQ")))
+        #expect("77QmUPtjPfzWtF2Anp\u{212A}9RQ" == "77QmUPtjPfzWtF2AnpK9RQ")  // Swift `==`…
+        #expect(throws: JWTKError(.tokenHashMismatch)) {
+            try verifier.verify(try Self.hs256(claims("77QmUPtjPfzWtF2Anp\u{212A}9RQ")))
+        }
+    }
+
+    /// The same for a JWK's `x5t#S256` against its `x5c` leaf.
+    @Test func certificateThumbprintComparesByteForByte() throws {
+        var jwk = try #require(try Fixtures.json("generated/keys/p256.public.jwk.json") as? [String: Any])
+        jwk["x5c"] = [try Fixtures.data("generated/keys/p256.cert.der").base64EncodedString()]
+        jwk["x5t#S256"] = "EyhK0Z5AIvDFAz1mtBHWB2oeAEsTwKHyqmpmZtu7dEw"
+        #expect(try VerificationKey(jwk: Fixtures.jsonText(jwk)).certificateChainLength == 1)
+        jwk["x5t#S256"] = "Eyh\u{212A}0Z5AIvDFAz1mtBHWB2oeAEsTwKHyqmpmZtu7dEw"
+        #expect(throws: JWTKError(.invalidKey)) { try VerificationKey(jwk: Fixtures.jsonText(jwk)) }
+    }
+
     // MARK: OpenSSL error queue
 
     /// Importing a public-only key must leave nothing on the thread's OpenSSL error queue, or the next
