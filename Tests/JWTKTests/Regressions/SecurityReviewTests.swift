@@ -92,3 +92,16 @@ struct SecurityReviewTraceTests {
         #expect(!trace.hints.isEmpty)
     }
 }
+
+@Suite("Security review (published JWK Sets)")
+struct SecurityReviewPublishedSetTests {
+    /// The parser for fetched sets skips `oct` keys with a reason and keeps every other key; a local set keeps them.
+    @Test func publishedSetSkipsSymmetricKeys() throws {
+        let text = #"{"keys":[\#(try Fixtures.key("hs256", "public.jwk.json")),\#(try Fixtures.key("p256", "public.jwk.json"))]}"#
+        let published = try JWKSet(publishedBytes: Array(text.utf8))
+        #expect(published.keys.map(\.type) == [.ec(curve: "P-256")])
+        #expect(published.skipped.map(\.index) == [0])
+        #expect(published.skipped.first?.reason.code == .unsupportedKey)
+        #expect(try JWKSet(json: text).keys.count == 2)
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import JWTK
+import JWTKRemote
+import Testing
+
+/// Regressions from the security review that need a provider.
+@Suite struct SecurityReviewRemoteTests {
+    let clock = ManualClock()
+
+    /// A JWK Set fetched from a URL is public: an `oct` key in it hands its secret to everyone. With the
+    /// default allow-list (every algorithm) such a key verified HS256 tokens that anyone could sign.
+    @Test func symmetricKeyInAFetchedSetIsSkippedNotUsed() async throws {
+        try await TestProvider.with { provider in
+            let k1 = try TestIssuer(kid: "k1")
+            let published = try TestIssuer(kid: "sym", algorithm: .HS256)
+            provider.update { $0.jwks = jwksDocument([k1, published]) }
+            var configuration = RemoteJWKS.Configuration()
+            configuration.clock = clock.clock
+            let jwks = try RemoteJWKS(url: URL(string: provider.base + "/jwks")!, configuration: configuration)
+            var policy = VerificationPolicy()
+            policy.clock = clock.clock
+            let verifier = jwks.verifier(policy: policy)
+            _ = try await verifier.verifyRefreshing(try k1.basicToken(now: clock.now))
+            let forged = try published.basicToken(now: clock.now)
+            await #expect(throws: JWTKError(.keyNotFound)) { try await verifier.verifyRefreshing(forged) }
+            #expect(jwks.keyring.keys.map(\.keyID) == ["k1"])
+            let skipped = jwks.statistics.skippedKeyDetails
+            #expect(skipped.map(\.keyID) == ["sym"])
+            #expect(skipped.first?.reason.code == .unsupportedKey)
+        }
+    }
+}
