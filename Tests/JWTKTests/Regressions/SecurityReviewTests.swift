@@ -68,6 +68,30 @@ struct SecurityReviewTests {
         #expect(throws: JWTKError(.invalidKey)) { try VerificationKey(jwk: Fixtures.jsonText(jwk)) }
     }
 
+    // MARK: keys
+
+    /// An RSA modulus is a product of odd primes: an even `n` is not an RSA key. Refused at import rather than
+    /// producing `signature_invalid` for every token.
+    @Test func evenRSAModulusIsAnInvalidKey() throws {
+        var jwk = try #require(try Fixtures.json("generated/keys/rsa2048.public.jwk.json") as? [String: Any])
+        var n = Array(try Base64URLTestCodec.decode(jwk["n"] as! String))
+        n[n.count - 1] &-= 1
+        jwk["n"] = try Base64URLTestCodec.encode(n)
+        #expect(throws: JWTKError(.invalidKey)) { try VerificationKey(jwk: Fixtures.jsonText(jwk)) }
+    }
+
+    /// In a bounded try-all, a key that is too weak is never tried, even when it is the one that signed.
+    @Test func weakKeyIsNeverTriedAlongsideAStrongOne() throws {
+        let weak = try Fixtures.signingKey("rsa1024")
+        let token = try TestTokens.sign(
+            header: #"{"alg":"RS256"}"#, payload: #"{"exp":\#(Self.farExp)}"#, key: weak, algorithm: .RS256)
+        var policy = TestPolicy.fixed()
+        policy.maxKeysTried = 2
+        let keys = [weak.verificationKey, try Fixtures.verificationKey("rsa2048")]
+        #expect(throws: JWTKError(.signatureInvalid)) { try JWTVerifier(keys: keys, policy: policy).verify(token) }
+        #expect(throws: JWTKError(.weakKey)) { try JWTVerifier(keys: [keys[0]], policy: policy).verify(token) }
+    }
+
     // MARK: OpenSSL error queue
 
     /// Importing a public-only key must leave nothing on the thread's OpenSSL error queue, or the next
