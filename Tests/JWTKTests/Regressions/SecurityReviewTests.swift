@@ -92,6 +92,27 @@ struct SecurityReviewTests {
         #expect(throws: JWTKError(.weakKey)) { try JWTVerifier(keys: [keys[0]], policy: policy).verify(token) }
     }
 
+    // MARK: error messages
+
+    /// Values from the token are quoted in reasons so they cannot forge log lines: that includes U+0085 (NEL),
+    /// U+2028 and U+2029, which many log viewers break lines on, and the other C1 controls.
+    @Test func lineBreakingScalarsFromTheTokenAreEscapedInReasons() throws {
+        for kid in ["x\u{2028}forged", "x\u{2029}forged", "x\u{85}forged", "x\u{9B}31m", "x\u{7F}"] {
+            let token = try TestTokens.sign(
+                header: #"{"alg":"HS256","kid":"\#(kid)"}"#, payload: #"{"exp":\#(Self.farExp)}"#, key: TestKeys.hs256,
+                algorithm: .HS256)
+            do {
+                _ = try Self.verifier().verify(token)
+                Issue.record("a token with an unknown kid verified")
+            } catch {
+                #expect(error.code == .keyNotFound)
+                #expect(
+                    !error.reason.unicodeScalars.contains { (0x7F...0x9F).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 })
+                #expect(error.keyID == kid)  // the structured field keeps the exact value
+            }
+        }
+    }
+
     // MARK: OpenSSL error queue
 
     /// Importing a public-only key must leave nothing on the thread's OpenSSL error queue, or the next
