@@ -68,6 +68,19 @@ struct SecurityReviewTests {
         #expect(throws: JWTKError(.invalidKey)) { try VerificationKey(jwk: Fixtures.jsonText(jwk)) }
     }
 
+    // MARK: header rules
+
+    /// RFC 7797 §6 requires `crit` only for `"b64": false`; `"b64": true` alone is an ordinary JWS. Listed in
+    /// `crit`, `b64` is an extension the policy must understand (opt-in), whatever its value.
+    @Test func b64TrueIsAnOrdinaryJWSButListingItInCritNeedsTheOptIn() throws {
+        let claims = #"{"exp":\#(Self.farExp)}"#
+        let plain = try Self.hs256(claims, header: #"{"alg":"HS256","kid":"hs256","b64":true}"#)
+        #expect(try Self.verifier().verify(plain).header.base64URLEncodePayload == true)
+        let critical = try Self.hs256(claims, header: #"{"alg":"HS256","kid":"hs256","b64":true,"crit":["b64"]}"#)
+        #expect(throws: JWTKError(.unsupportedCriticalHeader)) { try Self.verifier().verify(critical) }
+        #expect(throws: Never.self) { try Self.verifier { $0.allowsUnencodedPayload = true }.verify(critical) }
+    }
+
     // MARK: keys
 
     /// An RSA modulus is a product of odd primes: an even `n` is not an RSA key. Refused at import rather than
