@@ -62,7 +62,7 @@ public struct OIDCProviderMetadata: Sendable {
             return texts
         }
         let issuer = try string("issuer", required: true)!
-        guard issuer == expectedIssuer else {
+        guard issuer.utf8.elementsEqual(expectedIssuer.utf8) else {  // identical (Discovery §4.3), not merely canonically equivalent
             throw JWTKRemoteError(
                 .issuerMismatch, "the discovery document's issuer \"\(issuer)\" is not the configured issuer \"\(expectedIssuer)\"")
         }

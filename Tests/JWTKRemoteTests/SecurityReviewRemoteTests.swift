@@ -29,4 +29,21 @@ import Testing
             #expect(skipped.first?.reason.code == .unsupportedKey)
         }
     }
+
+    /// Discovery §4.3: the document's `issuer` is identical to the configured one. Swift's `==` also accepted a
+    /// canonically equivalent spelling (U+212A KELVIN SIGN for "K", a decomposed "é").
+    @Test func discoveryIssuerMustBeIdenticalNotCanonicallyEquivalent() throws {
+        func document(_ issuer: String) -> [UInt8] {
+            Array(#"{"issuer":"\#(issuer)","jwks_uri":"https://idp.example/jwks","id_token_signing_alg_values_supported":["ES256"]}"#.utf8)
+        }
+        _ = try OIDCProviderMetadata(json: document("https://idp.example/K"), expectedIssuer: "https://idp.example/K")
+        for (spelling, expected) in [
+            ("https://idp.example/\u{212A}", "https://idp.example/K"), ("https://idp.example/e\u{301}", "https://idp.example/\u{E9}"),
+        ] {
+            #expect(spelling == expected)  // Swift `==`
+            #expect(throws: JWTKRemoteError(.issuerMismatch)) {
+                try OIDCProviderMetadata(json: document(spelling), expectedIssuer: expected)
+            }
+        }
+    }
 }
