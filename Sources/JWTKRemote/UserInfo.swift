@@ -77,7 +77,8 @@ public struct UserInfoClient: Sendable {
         } catch {
             throw JWTKRemoteError(error.code, error.reason, url: endpoint.absoluteString)
         }
-        if let expectedSubject, info.subject != expectedSubject {
+        // "exactly match" (§5.3.2): byte for byte, not Swift's canonical-equivalence `!=`.
+        if let expectedSubject, !info.subject.utf8.elementsEqual(expectedSubject.utf8) {
             throw JWTKRemoteError(
                 .subjectMismatch, "userinfo sub \"\(info.subject)\" differs from the ID token's sub \"\(expectedSubject)\"",
                 url: endpoint.absoluteString)

@@ -46,4 +46,17 @@ import Testing
             }
         }
     }
+
+    /// OIDC Core §5.3.2: the userinfo `sub` must exactly match the ID token's. A provider whose subjects are
+    /// user-chosen names could hand out "\u{212A}ate" next to "Kate"; Swift's `!=` treated them as the same.
+    @Test func userinfoSubjectMustMatchByteForByte() async throws {
+        try await TestProvider.with { provider in
+            provider.update { $0.userinfoSubject = "\u{212A}ate" }
+            let discovery = try OIDCDiscovery(issuer: provider.base)
+            _ = try await discovery.userInfo(accessToken: "access-token-1", expectedSubject: "\u{212A}ate")
+            await #expect(throws: JWTKRemoteError(.subjectMismatch)) {
+                try await discovery.userInfo(accessToken: "access-token-1", expectedSubject: "Kate")
+            }
+        }
+    }
 }
