@@ -81,6 +81,17 @@ struct SecurityReviewTests {
         #expect(throws: Never.self) { try Self.verifier { $0.allowsUnencodedPayload = true }.verify(critical) }
     }
 
+    /// A `crit` name is understood only when it is byte for byte one the caller declared: the caller reads the
+    /// member by its exact name, so a canonically equivalent spelling ("\u{212A}ext" for "Kext") would pass the
+    /// check while the extension the caller processes is absent.
+    @Test func criticalExtensionNamesCompareByteForByte() throws {
+        let claims = #"{"exp":\#(Self.farExp)}"#
+        let verifier = Self.verifier { $0.understoodCriticalHeaders = ["Kext"] }
+        _ = try verifier.verify(try Self.hs256(claims, header: #"{"alg":"HS256","kid":"hs256","crit":["Kext"],"Kext":1}"#))
+        let lookalike = try Self.hs256(claims, header: #"{"alg":"HS256","kid":"hs256","crit":["\#u{212A}ext"],"\#u{212A}ext":1}"#)
+        #expect(throws: JWTKError(.unsupportedCriticalHeader)) { try verifier.verify(lookalike) }
+    }
+
     // MARK: keys
 
     /// An RSA modulus is a product of odd primes: an even `n` is not an RSA key. Refused at import rather than
