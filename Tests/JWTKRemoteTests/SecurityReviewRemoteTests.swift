@@ -60,3 +60,16 @@ import Testing
         }
     }
 }
+
+/// The freshness computation reads headers the JWKS / discovery server chooses.
+@Suite struct SecurityReviewFreshnessTests {
+    /// An HTTP-date year with many digits overflowed the day arithmetic and trapped the whole process.
+    @Test(arguments: ["99999999999999999", "999999999999", "-5", "0"])
+    func absurdHTTPDateYearIsUnparseableNotATrap(_ year: String) {
+        let freshness = CacheFreshness()
+        let date = "Thu, 01 Jan \(year) 00:00:00 GMT"
+        #expect(freshness.lifetime(headers: ["expires": date], now: 1_767_225_600) == freshness.minimumTTL)
+        let lifetime = freshness.lifetime(headers: ["expires": "Thu, 01 Jan 2026 00:10:00 GMT", "date": date], now: 1_767_225_000)
+        #expect(lifetime >= freshness.minimumTTL && lifetime <= freshness.maximumTTL)
+    }
+}
