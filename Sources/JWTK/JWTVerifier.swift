@@ -177,7 +177,7 @@ public struct JWTVerifier: Sendable {
                     throw JWTKError(
                         .unsupportedCriticalHeader, "\"crit\" lists \(Shown.value(name)) but the header does not contain it", claim: "crit")
                 }
-                guard understood.contains(name) else {
+                guard Exact.contains(understood, name) else {
                     throw JWTKError(
                         .unsupportedCriticalHeader, "critical header extension \(Shown.value(name)) is not understood", claim: name)
                 }

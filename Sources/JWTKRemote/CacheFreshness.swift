@@ -99,7 +99,10 @@ enum HTTPDate {
                 return nil
             }
         }
-        guard let day, let month, let year, let time, (1...31).contains(day), time.0 < 24, time.1 < 60, time.2 <= 60 else { return nil }
+        // The year is bounded (HTTP-dates have four digits): a huge one would overflow the day arithmetic and trap.
+        guard let day, let month, let year, let time, (1...9999).contains(year), (1...31).contains(day), time.0 < 24, time.1 < 60,
+            time.2 <= 60
+        else { return nil }
         return Double(daysFromCivil(year, month, day) * 86_400 + time.0 * 3600 + time.1 * 60 + time.2)
     }
 

@@ -354,7 +354,7 @@ public final class RemoteJWKS: Sendable {
                 try RemoteDocument.requireJSON(response, url: url)
                 let set: JWKSet
                 do throws(JWTKError) {
-                    set = try JWKSet(bytes: response.body, limits: configuration.jwksLimits)
+                    set = try JWKSet(publishedBytes: response.body, limits: configuration.jwksLimits)
                 } catch {
                     throw JWTKRemoteError(.invalidDocument, "not a usable JWK Set: \(error)", url: url.absoluteString, underlying: error)
                 }

@@ -246,6 +246,8 @@ private struct Context {
 
     func time(_ value: Double) -> String { DateText.rfc3339(value) ?? "\(value)" }
     func span(_ value: Double) -> String { TokenInspection.durationText(value) }
+    /// Whole seconds, rounded up, as text; clamped so an extreme NumericDate (1e300) cannot trap the conversion.
+    func wholeSeconds(_ value: Double) -> String { "\(Int64(max(-9e15, min(value, 9e15)).rounded(.up)))s" }
     func relative(_ value: Double) -> String { value >= now ? "in \(span(value - now))" : "\(span(now - value)) ago" }
     var leeway: String { "leeway \(span(policy.leeway))" }
     func quoted<S: Sequence>(_ values: S) -> String where S.Element == String {
@@ -392,8 +394,8 @@ private struct Context {
         case "exp":
             if let exp = claims?["exp"]?.number {
                 let late = now - exp
-                let seconds = Int64(late.rounded(.up))
-                let amount = late < 60 ? "\(seconds)s" : "\(span(late)) (\(seconds)s)"
+                let seconds = wholeSeconds(late)
+                let amount = late < 60 ? seconds : "\(span(late)) (\(seconds))"
                 if late <= 0 {
                     hints.append("now is exactly exp (\(time(exp))): a token is valid only while now < exp, with \(leeway)")
                 } else {
@@ -403,7 +405,7 @@ private struct Context {
         case "nbf":
             if let nbf = claims?["nbf"]?.number {
                 hints.append(
-                    "valid in \(span(nbf - now)) (\(Int64((nbf - now).rounded(.up)))s) with \(leeway): clock skew between issuer and verifier?"
+                    "valid in \(span(nbf - now)) (\(wholeSeconds(nbf - now))) with \(leeway): clock skew between issuer and verifier?"
                 )
             }
         case "iat":

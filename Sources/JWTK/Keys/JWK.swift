@@ -171,8 +171,8 @@ enum JWKParser {
             hadPrivateMembers: hadPrivate, certificateChainLength: chainLength, kty: kty)
     }
 
-    /// RFC 7518 §6.3.1: `e` must be odd and > 1. jwtk also bounds `e` to 64 bits and `n` to 16384 bits,
-    /// so a published key cannot make every verification arbitrarily slow.
+    /// RFC 7518 §6.3.1: `e` must be odd and > 1; `n` must be odd (RFC 8017 §3.1). jwtk also bounds `e` to 64
+    /// bits and `n` to 16384 bits, so a published key cannot make every verification arbitrarily slow.
     static func checkRSA(n: [UInt8], e: [UInt8], keyID: String?) throws(JWTKError) {
         let eTrimmed = e.drop { $0 == 0 }
         guard let last = eTrimmed.last, last & 1 == 1, eTrimmed.count > 1 || last > 1 else {
@@ -187,6 +187,9 @@ enum JWKParser {
         }
         guard nTrimmed.count <= 2048 else {
             throw JWTKError(.invalidKey, "RSA modulus is larger than 16384 bits", claim: "n", keyID: keyID)
+        }
+        guard let lastN = nTrimmed.last, lastN & 1 == 1 else {
+            throw JWTKError(.invalidKey, "RSA modulus is even: not a product of odd primes", claim: "n", keyID: keyID)
         }
     }
 
@@ -210,7 +213,7 @@ enum JWKParser {
             throw JWTKError(.invalidKey, "the key in the \"x5c\" leaf certificate differs from the JWK's key", claim: "x5c", keyID: keyID)
         }
         if let expected = try optionalString(jwk, "x5t#S256") {
-            guard Base64URL.encode(Crypto.digest(der, hashBits: 256)) == expected else {
+            guard Exact.equal(Base64URL.encode(Crypto.digest(der, hashBits: 256)), expected) else {
                 throw JWTKError(
                     .invalidKey, "JWK \"x5t#S256\" does not match the \"x5c\" leaf certificate", claim: "x5t#S256", keyID: keyID)
             }

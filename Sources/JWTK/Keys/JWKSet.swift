@@ -69,6 +69,16 @@ public struct JWKSet: Sendable {
 
     /// Parses a JWK Set from UTF-8 JSON bytes; see ``init(json:limits:acceptSingleKey:)``.
     public init(bytes: [UInt8], limits: Limits = .init(), acceptSingleKey: Bool = false) throws(JWTKError) {
+        try self.init(bytes: bytes, limits: limits, acceptSingleKey: acceptSingleKey, publishedSet: false)
+    }
+
+    /// Parses a JWK Set that anyone can read (fetched from a URL): symmetric (`oct`) keys are skipped, since
+    /// whoever reads the set could sign with them (RFC 7517 §9.2).
+    package init(publishedBytes bytes: [UInt8], limits: Limits = .init()) throws(JWTKError) {
+        try self.init(bytes: bytes, limits: limits, acceptSingleKey: false, publishedSet: true)
+    }
+
+    private init(bytes: [UInt8], limits: Limits, acceptSingleKey: Bool, publishedSet: Bool) throws(JWTKError) {
         guard bytes.count <= limits.maxBytes else {
             throw JWTKError(.limitExceeded, "JWK Set is \(bytes.count) bytes; the limit is \(limits.maxBytes)")
         }
@@ -91,7 +101,14 @@ public struct JWKSet: Sendable {
         var skipped: [SkippedKey] = []
         for (index, entry) in entries.enumerated() {
             do throws(JWTKError) {
-                keys.append(try VerificationKey(try JWKParser.parse(entry)))
+                let parts = try JWKParser.parse(entry)
+                if publishedSet, case .oct = parts.type {
+                    throw JWTKError(
+                        .unsupportedKey,
+                        "a symmetric (oct) key in a published JWK Set is never used: anyone who reads the set could sign with it",
+                        claim: "kty", keyID: parts.keyID)
+                }
+                keys.append(try VerificationKey(parts))
             } catch {
                 skipped.append(SkippedKey(index: index, keyID: entry["kid"]?.string, keyType: entry["kty"]?.string, reason: error))
             }

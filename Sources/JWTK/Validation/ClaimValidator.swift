@@ -8,6 +8,12 @@ struct ClaimValidator {
         guard leeway.isFinite, leeway >= 0, now.isFinite else {
             throw JWTKError(.invalidArgument, "the policy's leeway must be a finite number of seconds ≥ 0 and the clock finite")
         }
+        // `now - iat > NaN` is false: a NaN maximum age would silently disable the check.
+        for (name, age) in [("maxTokenAge", policy.maxTokenAge), ("maxAuthenticationAge", policy.maxAuthenticationAge)] {
+            if let age, !(age >= 0) {
+                throw JWTKError(.invalidArgument, "the policy's \(name) must be a number of seconds ≥ 0, not \(age)")
+            }
+        }
         if let typ = header.type,
             policy.rejectedTypes.contains(where: { Exact.equal(JOSEHeader.normalizedType($0), JOSEHeader.normalizedType(typ)) })
         {
@@ -206,6 +212,22 @@ enum Exact {
 enum Shown {
     static func value(_ s: String) -> String {
         let cut = s.count > 200 ? String(s.prefix(200)) + "…" : s
-        return JSONText.quote(cut)
+        let quoted = JSONText.quote(cut)
+        // Also escaped: DEL, the C1 controls (U+0085 NEL) and U+2028/U+2029, which log viewers treat as line breaks.
+        guard quoted.unicodeScalars.contains(where: isLineBreakOrControl) else { return quoted }
+        var out = ""
+        for scalar in quoted.unicodeScalars {
+            if isLineBreakOrControl(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private static func isLineBreakOrControl(_ scalar: Unicode.Scalar) -> Bool {
+        (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
     }
 }
