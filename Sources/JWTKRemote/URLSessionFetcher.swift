@@ -248,5 +248,7 @@ private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Senda
 }
 
 func formatSeconds(_ seconds: Double) -> String {
-    seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%.3g", seconds)
+    // Int(_:) traps on infinities, NaN and values beyond Int64: only convert what fits exactly.
+    guard seconds.isFinite, seconds == seconds.rounded(), abs(seconds) < 1e15 else { return String(format: "%.3g", seconds) }
+    return String(Int(seconds))
 }
