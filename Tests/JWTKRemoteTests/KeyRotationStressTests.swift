@@ -9,7 +9,9 @@ import Testing
 /// its key set and the source is refreshed (with `304`s and failed fetches in between).
 ///
 /// The correct verdict of each verification:
-/// - a token signed by a **stable** key (published in every set) is accepted, by that key;
+/// - a token signed by a **stable** key (published in every set) is accepted, by that key, except for the
+///   published `oct` key: a fetched set is public, so its symmetric keys are skipped and every HS token under
+///   that `kid` (valid, tampered or impostor) is refused with `key_not_found`;
 /// - a tampered token (signature or payload changed, or signed by another key under a stable `kid`) is
 ///   refused with `signature_invalid`; a token with a `kid` never published with `key_not_found`; an
 ///   unsecured token with `unsecured_token_refused`;
@@ -117,6 +119,7 @@ import Testing
         let ed25519 = try SigningKey.generate(for: .Ed25519, keyID: "stable-ed25519")
         let ed448 = try SigningKey.generate(for: .Ed448, keyID: "stable-ed448")
         let stable = [hmac, rsa, p256, p384, p521, ed25519, ed448]
+        let usable = stable.count - 1  // the oct key is published but skipped: anyone reading the set could sign with it
         func stableKey(for algorithm: JWSAlgorithm) -> [SigningKey] {
             switch algorithm.family {
             case .hmac: return [hmac]
@@ -127,7 +130,7 @@ import Testing
         }
 
         // Rotating keys: rotation step s publishes rot-(s-1) and rot-s (one step of overlap), then retires rot-(s-1).
-        let rotatingAlgorithms: [JWSAlgorithm] = [.ES256, .EdDSA, .HS256, .ES384]
+        let rotatingAlgorithms: [JWSAlgorithm] = [.ES256, .EdDSA, .ES512, .ES384]
         let rotating = try (0...Self.rotations).map { index in
             let algorithm = rotatingAlgorithms[index % rotatingAlgorithms.count]
             return (key: try SigningKey.generate(for: algorithm, keyID: "rot-\(index)"), algorithm: algorithm)
@@ -143,11 +146,12 @@ import Testing
             for key in stableKey(for: algorithm) {
                 let token = try JWTSigner(key: key, algorithm: algorithm).sign(claims: Self.claims)
                 let kid = key.keyID!
-                cases.append(Case(name: "\(algorithm) \(kid)", token: token, expected: .accept(kid: kid)))
+                let published = algorithm.family != .hmac
                 cases.append(
-                    Case(name: "\(algorithm) \(kid) signature", token: Self.tamperedSignature(token), expected: .reject(.signatureInvalid)))
-                cases.append(
-                    Case(name: "\(algorithm) \(kid) payload", token: Self.tamperedPayload(token), expected: .reject(.signatureInvalid)))
+                    Case(name: "\(algorithm) \(kid)", token: token, expected: published ? .accept(kid: kid) : .reject(.keyNotFound)))
+                let tampered: Expected = published ? .reject(.signatureInvalid) : .reject(.keyNotFound)
+                cases.append(Case(name: "\(algorithm) \(kid) signature", token: Self.tamperedSignature(token), expected: tampered))
+                cases.append(Case(name: "\(algorithm) \(kid) payload", token: Self.tamperedPayload(token), expected: tampered))
             }
         }
         // Another key's signature under a stable kid of the same family.
@@ -158,7 +162,8 @@ import Testing
         ]
         for (key, algorithm) in impostors {
             let token = try JWTSigner(key: key, algorithm: algorithm).sign(claims: Self.claims)
-            cases.append(Case(name: "impostor \(algorithm) \(key.keyID!)", token: token, expected: .reject(.signatureInvalid)))
+            let expected: Expected = algorithm.family == .hmac ? .reject(.keyNotFound) : .reject(.signatureInvalid)
+            cases.append(Case(name: "impostor \(algorithm) \(key.keyID!)", token: token, expected: expected))
         }
         let unpublished = try SigningKey.generate(for: .ES256, keyID: "never-published")
         cases.append(
@@ -200,7 +205,7 @@ import Testing
                 tally.published.withLock { $0[jwks.keyring.generation + 1] = kids }
             }
             publish(step: 0)
-            #expect(try await jwks.refresh() == .updated(keyCount: stable.count + 1))
+            #expect(try await jwks.refresh() == .updated(keyCount: usable + 1))
             let table = tally.published.withLock { $0 }
             #expect(jwks.keyring.generation == 2 && table[2] != nil)
 
@@ -245,7 +250,7 @@ import Testing
                     expectedFailures += 1
                 }
                 publish(step: step)
-                #expect(try await jwks.refresh() == .updated(keyCount: stable.count + 2))
+                #expect(try await jwks.refresh() == .updated(keyCount: usable + 2))
                 expectedUpdates += 1
                 if step % 3 == 0 {
                     #expect(try await jwks.refresh() == .notModified)
@@ -284,7 +289,9 @@ import Testing
             #expect(stats.consecutiveFailures == 0)
             #expect(stats.lastError == nil)
             #expect(stats.generation == 1 + expectedUpdates)
-            #expect(stats.keyCount == stable.count + 2)
+            #expect(stats.keyCount == usable + 2)
+            #expect(stats.skippedKeys == 1)
+            #expect(stats.skippedKeyDetails.map(\.keyID) == ["stable-hs"])
             #expect(stats.state == .fresh)
             #expect(stats.staleServes == 0)
             #expect(stats.refusals == 0)
