@@ -25,6 +25,9 @@ esac
 python3 scripts/fuzz-seeds.py .build-fuzz/seeds >/dev/null || exit 2
 mkdir -p fuzz-artifacts .build-fuzz/logs
 export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# The Swift runtime's own crash handler (swift-backtrace) must stay out of the way: under ASan it trips over the
+# shadow memory, and the helper it leaves behind can hold the log pipe open.
+export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 
 dictionary() {

@@ -68,6 +68,16 @@ def key_files():
             yield path.name, path.read_bytes()
     for path in sorted((VECTORS / "example" / "private").glob("*.pem")):
         yield "example-" + path.name, path.read_bytes()
+    # Binary DER of the private keys (PKCS#8) and of the PKCS#1 public key, which the vectors only have as PEM.
+    for path in sorted((VECTORS / "generated" / "keys").glob("*.pem")):
+        if path.name.endswith(".private.pem") or path.name.endswith(".pkcs1.pem"):
+            yield path.name[: -len(".pem")] + ".der", pem_body(path.read_text())
+
+
+def pem_body(text):
+    lines = [line.strip() for line in text.splitlines()]
+    body = [line for line in lines if line and not line.startswith("-----")]
+    return base64.b64decode("".join(body))
 
 
 def seeds():
