@@ -22,6 +22,7 @@ case "$mode" in
     *) echo "fuzz-run.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
 
+command -v python3 >/dev/null || { echo "fuzz-run.sh: python3 is needed for the seeds (apt-get install python3)" >&2; exit 2; }
 python3 scripts/fuzz-seeds.py .build-fuzz/seeds >/dev/null || exit 2
 mkdir -p fuzz-artifacts .build-fuzz/logs
 export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
