@@ -73,3 +73,35 @@ bench-update: deps
 ## compare: jwtk vs the OpenSSL floor, libjwt and cjose, same tokens and keys, 1 and 2 threads (COMPARE_FLAGS=-c adds valgrind counts)
 compare: deps
 	bash scripts/compare-peers.sh $(COMPARE_FLAGS)
+
+## fuzz: libFuzzer targets in Fuzz/ (a separate package; docs/FUZZING.md). Debug build with ASan + LeakSanitizer and
+## SanitizerCoverage on the Swift code (without -sanitize-coverage only the C shims would be instrumented).
+.PHONY: fuzz-build fuzz-smoke fuzz fuzz-seeds fuzz-clean
+FUZZ_TARGETS ?= FuzzVerify FuzzInspect FuzzJWK FuzzKeyImport FuzzBase64URL FuzzClaims FuzzSignVerify
+FUZZ_SCRATCH := .build-fuzz/build
+FUZZ_SWIFT_FLAGS := --package-path Fuzz --scratch-path $(FUZZ_SCRATCH) -c debug --sanitize=fuzzer --sanitize=address \
+	-Xswiftc -use-ld=lld -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table
+
+## fuzz-build: build every fuzz target (one product at a time, so the CLI and its dependencies are not built)
+fuzz-build: deps
+	@set -e; for t in $(FUZZ_TARGETS); do echo "+ swift build --product $$t"; $(SWIFT) build $(FUZZ_SWIFT_FLAGS) --product $$t; done
+
+## fuzz-seeds: rebuild the seed corpora in .build-fuzz/seeds from testvectors/ (the run targets do this too)
+fuzz-seeds:
+	python3 scripts/fuzz-seeds.py .build-fuzz/seeds
+
+## fuzz-smoke: each target for FUZZ_SECONDS (default 60) from the seeds; fails on any crash, property failure or leak (CI)
+fuzz-smoke: FUZZ_SECONDS ?= 60
+fuzz-smoke: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" FUZZ_BIN="$$($(SWIFT) build $(FUZZ_SWIFT_FLAGS) --show-bin-path)" \
+		bash scripts/fuzz-run.sh smoke
+
+## fuzz: long local run, FUZZ_SECONDS (default 600) per target; corpora kept in .build-fuzz/corpus between runs
+fuzz: FUZZ_SECONDS ?= 600
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" FUZZ_BIN="$$($(SWIFT) build $(FUZZ_SWIFT_FLAGS) --show-bin-path)" \
+		bash scripts/fuzz-run.sh long
+
+## fuzz-clean: remove the fuzz build, seeds and corpora (fuzz-artifacts/ is kept)
+fuzz-clean:
+	rm -rf .build-fuzz

@@ -99,7 +99,11 @@ public final class SigningKey: Sendable {
     /// Reads a private key file: a JWK (JSON) or PEM.
     public static func load(contents: [UInt8], keyID: String? = nil) throws(JWTKError) -> SigningKey {
         guard let text = String(validating: contents, as: UTF8.self) else {
-            return try SigningKey(evp: try EVPKey.privateFromDER(der: contents), keyID: keyID)
+            // DER: the same pairwise check as PEM and JWK, so a key whose private members do not belong to its
+            // public key is refused here too rather than signing tokens that never verify.
+            let key = try SigningKey(evp: try EVPKey.privateFromDER(der: contents), keyID: keyID)
+            try key.checkPairwise()
+            return key
         }
         if text.first(where: { !$0.isWhitespace }) == "{" { return try SigningKey(jwk: text) }
         return try SigningKey(pem: text, keyID: keyID)
