@@ -38,6 +38,7 @@ private func encode(_ bytes: [UInt8]) -> [UInt8] {
     }
 }
 
+/// libFuzzer calls this once per input (`size` bytes at `data`); a property failure or a sanitizer report ends the run.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzBase64URL(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = Array(fuzzBytes(data, size).prefix(4096))

@@ -86,6 +86,7 @@ private let verifiers: [(JWTVerifier, VerificationPolicy)] = (0..<32).map { choi
 
 private let acceptableRejections: Set<JWTKError.Category> = [.claims, .malformed, .limits, .header]
 
+/// libFuzzer calls this once per input (`size` bytes at `data`); a property failure or a sanitizer report ends the run.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzClaims(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var reader = FuzzReader(fuzzBytes(data, size))

@@ -8,6 +8,7 @@
 import FuzzSupport
 import JWTK
 
+/// libFuzzer calls this once per input (`size` bytes at `data`); a property failure or a sanitizer report ends the run.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzInspect(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let token = String(decoding: fuzzBytes(data, size), as: UTF8.self)

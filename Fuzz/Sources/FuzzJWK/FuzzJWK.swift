@@ -21,6 +21,7 @@ private func checkRoundTrip(_ key: VerificationKey) {
     _ = key.compatibleAlgorithms
 }
 
+/// libFuzzer calls this once per input (`size` bytes at `data`); a property failure or a sanitizer report ends the run.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJWK(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = fuzzBytes(data, size)

@@ -43,6 +43,7 @@ private func checkSignsAndVerifies(_ signing: SigningKey) {
     }
 }
 
+/// libFuzzer calls this once per input (`size` bytes at `data`); a property failure or a sanitizer report ends the run.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzKeyImport(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = fuzzBytes(data, size)

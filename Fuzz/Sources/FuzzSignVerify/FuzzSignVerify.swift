@@ -35,6 +35,7 @@ private func rejectFlipped(_ token: [UInt8], bit: Int, algorithm: JWSAlgorithm) 
     }
 }
 
+/// libFuzzer calls this once per input (`size` bytes at `data`); a property failure or a sanitizer report ends the run.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSignVerify(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var reader = FuzzReader(fuzzBytes(data, size))

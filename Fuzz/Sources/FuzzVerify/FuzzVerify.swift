@@ -38,6 +38,7 @@ private func outcome(_ body: () throws(JWTKError) -> Void) -> JWTKError.Code? {
     }
 }
 
+/// libFuzzer calls this once per input (`size` bytes at `data`); a property failure or a sanitizer report ends the run.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzVerify(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = fuzzBytes(data, size)
