@@ -344,7 +344,8 @@ bad_jwks = {
 }
 for name, text in bad_jwks.items():
     path = write(f"jwks-{name}.json", text)
-    case(f"bad/jwks/{name}/verify", [1, 2], ["verify", "--jwks", path, *ES[2:], p256_token])
+    # "mixed" also holds the token's own key: the unusable keys are skipped and the token verifies.
+    case(f"bad/jwks/{name}/verify", [0] if name == "mixed" else [1, 2], ["verify", "--jwks", path, *ES[2:], p256_token])
     case(f"bad/jwks/{name}/jwks", [0, 2], ["jwks", "--json", path])
     if name in ("not-json", "ec-off-curve", "rsa-n-zero", "mixed"):
         case(f"bad/jwks/{name}/thumbprint", [0, 2], ["thumbprint", path])
@@ -393,7 +394,10 @@ for c in cases:
 PY
 
 total_cases=$(wc -l <"$work/cases.tsv")
-[ -n "$filter" ] && { grep -F -- "$filter" "$work/cases.tsv" >"$work/cases.sel" || true; mv "$work/cases.sel" "$work/cases.tsv"; }
+if [ -n "$filter" ]; then
+    awk -F'\t' -v f="$filter" 'index($1, f)' "$work/cases.tsv" >"$work/cases.sel"
+    mv "$work/cases.sel" "$work/cases.tsv"
+fi
 echo "leaks: $(wc -l <"$work/cases.tsv") of $total_cases cases, $jobs in parallel, binary $JWTK_BIN, work $work" >&2
 
 # ---------------------------------------------------------------------------------------------- one run
