@@ -78,13 +78,15 @@ final class TestProvider: Sendable {
     let settings = Mutex(Settings())
     private let counts = Mutex([String: Int]())
     private let headers = Mutex([String: [String: String]]())
-    private let server: HTTPServer
+    /// nil once stopped: the routes capture `self`, so holding the server after `stop()` would keep the provider,
+    /// the server and its routes alive in a cycle (LeakSanitizer reports it under `make test-asan`).
+    private let server: Mutex<HTTPServer?>
     private let task: Task<Void, any Error>
 
     var base: String { "http://127.0.0.1:\(port)" }
 
     private init(server: HTTPServer, task: Task<Void, any Error>, port: UInt16) {
-        self.server = server
+        self.server = Mutex(server)
         self.task = task
         self.port = port
     }
@@ -114,7 +116,8 @@ final class TestProvider: Sendable {
     }
 
     func stop() async {
-        await server.stop(timeout: 0)
+        let server = self.server.withLock { $0.take() }
+        await server?.stop(timeout: 0)
         task.cancel()
     }
 
@@ -132,6 +135,7 @@ final class TestProvider: Sendable {
     }
 
     private func installRoutes() async {
+        guard let server = self.server.withLock({ $0 }) else { return }
         await server.appendRoute("GET /jwks") { [self] request in
             // One lock for reading the settings, consuming a burst slot and switching the served document, so
             // concurrent requests each see one consistent state.
@@ -200,6 +204,7 @@ final class TestProvider: Sendable {
             ]
             var h = HTTPHeaders()
             h[.contentType] = "application/json; charset=utf-8"
+            // Sorted: two responses must be the same bytes (a dictionary's order differs from one instance to the next).
             return HTTPResponse(statusCode: .ok, headers: h, body: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
         }
         await server.appendRoute("GET /redirect-same") { [self] request in

@@ -79,6 +79,9 @@ enum CLI {
             }
             usleep(2000)
         }
+        // Returns at once (the child has exited), and is what lets Foundation release the Process: polling
+        // isRunning alone leaves the Process, its FileHandles and environment in a retain cycle (LeakSanitizer).
+        process.waitUntilExit()
         try input.close()
         try output.close()
         try errors.close()

@@ -24,13 +24,15 @@ final class LoopbackProvider: Sendable {
     let port: UInt16
     let settings = Mutex(Settings())
     private let counts = Mutex([String: Int]())
-    private let server: HTTPServer
+    /// nil once stopped: the routes capture `self`, so holding the server after `stop()` would keep the provider,
+    /// the server and its routes alive in a cycle (LeakSanitizer reports it under `make test-asan`).
+    private let server: Mutex<HTTPServer?>
     private let task: Task<Void, any Error>
 
     var base: String { "http://127.0.0.1:\(port)" }
 
     private init(server: HTTPServer, task: Task<Void, any Error>, port: UInt16) {
-        self.server = server
+        self.server = Mutex(server)
         self.task = task
         self.port = port
     }
@@ -59,7 +61,8 @@ final class LoopbackProvider: Sendable {
     }
 
     func stop() async {
-        await server.stop(timeout: 0)
+        let server = self.server.withLock { $0.take() }
+        await server?.stop(timeout: 0)
         task.cancel()
     }
 
@@ -77,6 +80,7 @@ final class LoopbackProvider: Sendable {
     }
 
     private func installRoutes() async {
+        guard let server = self.server.withLock({ $0 }) else { return }
         await server.appendRoute("GET /.well-known/openid-configuration") { [self] request in
             record(request)
             let s = settings.withLock { $0 }
