@@ -116,9 +116,11 @@ TSAN_SUPPRESSIONS := $(CURDIR)/scripts/sanitizers/tsan.supp
 
 .PHONY: test-asan test-tsan leaks leaks-deps
 
-## test-asan: the whole suite under AddressSanitizer + LeakSanitizer (the jwtk binaries the CLI tests run too)
+## test-asan: the whole suite under AddressSanitizer + LeakSanitizer (the jwtk binaries the CLI tests run too).
+## ASAN_DETECT_LEAKS=0 keeps ASan's memory errors fatal but turns LeakSanitizer off (CI: docs/SANITIZERS.md)
+ASAN_DETECT_LEAKS ?= 1
 test-asan: deps
-	LSAN_OPTIONS=suppressions=$(LSAN_SUPPRESSIONS):print_suppressions=0 \
+	ASAN_OPTIONS=detect_leaks=$(ASAN_DETECT_LEAKS) LSAN_OPTIONS=suppressions=$(LSAN_SUPPRESSIONS):print_suppressions=0 \
 		$(SWIFT) test --scratch-path .build-asan --sanitize=address $(SANITIZER_SWIFT_FLAGS)
 
 ## test-tsan: the whole suite under ThreadSanitizer (the jwtk binaries the CLI tests run too)
