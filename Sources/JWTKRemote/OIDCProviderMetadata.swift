@@ -63,7 +63,7 @@ public struct OIDCProviderMetadata: Sendable {
         }
         let issuer = try string("issuer", required: true)!
         // Identical (Discovery §4.3), byte for byte: Swift's `==` would accept a canonically equivalent spelling.
-        guard issuer.utf8.elementsEqual(expectedIssuer.utf8) else {
+        guard Exact.equal(issuer, expectedIssuer) else {
             throw JWTKRemoteError(
                 .issuerMismatch, "the discovery document's issuer \"\(issuer)\" is not the configured issuer \"\(expectedIssuer)\"")
         }

@@ -78,7 +78,7 @@ public struct UserInfoClient: Sendable {
             throw JWTKRemoteError(error.code, error.reason, url: endpoint.absoluteString)
         }
         // Exactly (§5.3.2), byte for byte: Swift's `!=` would let a canonically equivalent spelling pass.
-        if let expectedSubject, !info.subject.utf8.elementsEqual(expectedSubject.utf8) {
+        if let expectedSubject, !Exact.equal(info.subject, expectedSubject) {
             throw JWTKRemoteError(
                 .subjectMismatch, "userinfo sub \"\(info.subject)\" differs from the ID token's sub \"\(expectedSubject)\"",
                 url: endpoint.absoluteString)

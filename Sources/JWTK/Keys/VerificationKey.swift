@@ -147,7 +147,7 @@ public final class VerificationKey: Sendable, CustomStringConvertible {
         if let keyID { members.append("\"kid\":\(JSONText.quote(keyID))") }
         if let algorithm { members.append("\"alg\":\"\(algorithm)\"") }
         if let use { members.append("\"use\":\(JSONText.quote(use))") }
-        if let keyOperations { members.append("\"key_ops\":[\(keyOperations.map(JSONText.quote).joined(separator: ","))]") }
+        if let keyOperations { members.append("\"key_ops\":[\(keyOperations.map { JSONText.quote($0) }.joined(separator: ","))]") }
         return "{\(members.joined(separator: ","))}"
     }
 
@@ -167,8 +167,10 @@ public final class VerificationKey: Sendable, CustomStringConvertible {
 
 /// Small JSON text helpers for output jwtk writes itself.
 package enum JSONText {
-    /// A JSON string literal for `s`, with the escapes RFC 8259 requires.
-    package static func quote(_ s: String) -> String {
+    /// A JSON string literal for `s`, with the escapes RFC 8259 requires. With `escapingLineBreaks`, DEL, the C1
+    /// controls (U+0085 NEL) and U+2028/U+2029 are escaped too (still valid JSON): log viewers treat them as
+    /// line breaks, so attacker-supplied text in an error reason cannot forge log lines.
+    package static func quote(_ s: String, escapingLineBreaks: Bool = false) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -177,12 +179,18 @@ package enum JSONText {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            case _ where scalar.value < 0x20: out += unicodeEscape(scalar)
+            case _ where escapingLineBreaks && ((0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029):
+                out += unicodeEscape(scalar)
             default: out.unicodeScalars.append(scalar)
             }
         }
         return out + "\""
+    }
+
+    /// `\uXXXX` for a scalar of the Basic Multilingual Plane.
+    private static func unicodeEscape(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
     }
 }

@@ -181,13 +181,13 @@ struct ClaimValidator {
 
 /// Byte-for-byte string comparison. Swift's `==`, `Set` and `Dictionary` treat canonically equivalent
 /// Unicode spellings as equal; JWT string claims must match exactly (RFC 7519 §2, "StringOrURI").
-enum Exact {
+package enum Exact {
     /// Byte-for-byte UTF-8 equality (never Unicode canonical equivalence). Not constant time: for public
     /// values (`kid`, `iss`, `aud`, `typ`), never for secrets. Native strings are compared through their
     /// contiguous storage; the generic `UTF8View.elementsEqual` iterator cost ~3.8k instructions per
     /// verification on the hot path.
     @inline(__always)
-    static func equal(_ a: String, _ b: String) -> Bool {
+    package static func equal(_ a: String, _ b: String) -> Bool {
         let x = a.utf8
         let y = b.utf8
         guard x.count == y.count else { return false }
@@ -201,7 +201,7 @@ enum Exact {
         return x.elementsEqual(y)
     }
 
-    static func contains(_ set: Set<String>, _ value: String) -> Bool {
+    package static func contains(_ set: Set<String>, _ value: String) -> Bool {
         if let found = set.firstIndex(of: value), equal(set[found], value) { return true }
         return set.contains { equal($0, value) }
     }
@@ -212,22 +212,6 @@ enum Exact {
 enum Shown {
     static func value(_ s: String) -> String {
         let cut = s.count > 200 ? String(s.prefix(200)) + "…" : s
-        let quoted = JSONText.quote(cut)
-        // Also escaped: DEL, the C1 controls (U+0085 NEL) and U+2028/U+2029, which log viewers treat as line breaks.
-        guard quoted.unicodeScalars.contains(where: isLineBreakOrControl) else { return quoted }
-        var out = ""
-        for scalar in quoted.unicodeScalars {
-            if isLineBreakOrControl(scalar) {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    private static func isLineBreakOrControl(_ scalar: Unicode.Scalar) -> Bool {
-        (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+        return JSONText.quote(cut, escapingLineBreaks: true)
     }
 }
