@@ -1,7 +1,6 @@
 import Foundation
 import JWTK
 import Logging
-import Synchronization
 
 /// Fetches and caches an OpenID Provider's metadata from `issuer + "/.well-known/openid-configuration"`.
 ///
@@ -60,7 +59,7 @@ public final class OIDCDiscovery: Sendable {
     /// The configuration given at creation.
     public let configuration: Configuration
     private let fetcher: any HTTPFetching
-    private let store = Mutex(Store())
+    private let store = Locked(Store())
 
     /// Creates a discovery client for `issuer`. Nothing is fetched until ``metadata()``.
     ///

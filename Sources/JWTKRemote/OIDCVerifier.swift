@@ -1,6 +1,5 @@
 import Foundation
 import JWTK
-import Synchronization
 
 /// Verifies OpenID Connect ID tokens (and RFC 9068 access tokens) from one provider, given only its issuer URL
 /// and your client id.
@@ -62,7 +61,7 @@ public final class OIDCVerifier: Sendable {
     /// The discovery client.
     public let discovery: OIDCDiscovery
     private let fetcher: any HTTPFetching
-    private let context = Mutex<Context?>(nil)
+    private let context = Locked<Context?>(nil)
 
     /// Creates a verifier. Nothing is fetched until ``prepare()`` or the first verification.
     ///

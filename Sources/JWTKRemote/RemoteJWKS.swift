@@ -1,7 +1,6 @@
 import Foundation
 import JWTK
 import Logging
-import Synchronization
 
 /// A JWK Set fetched from a URL, kept fresh in a ``JWTK/Keyring``.
 ///
@@ -144,7 +143,7 @@ public final class RemoteJWKS: Sendable {
     /// The configuration given at creation.
     public let configuration: Configuration
     private let fetcher: any HTTPFetching
-    private let store = Mutex(Store())
+    private let store = Locked(Store())
 
     /// Creates a source for the JWK Set at `url`. Nothing is fetched until first needed (or ``refresh()``).
     ///

@@ -1,6 +1,5 @@
 import Foundation
 import JWTK
-import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -66,7 +65,7 @@ public struct URLSessionFetcher: HTTPFetching {
 /// The state of one request: the delegate of its session, and the one place that resumes the continuation.
 ///
 /// `@unchecked Sendable` because `NSObject` subclasses cannot be checked: the stored `let`s are immutable and
-/// every mutable field lives in the `Mutex`, so the delegate callbacks (on the session's queue), the timer task
+/// every mutable field lives in the lock, so the delegate callbacks (on the session's queue), the timer task
 /// and the cancellation handler may call in from any thread.
 private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private struct State {
@@ -81,7 +80,7 @@ private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Senda
 
     let request: HTTPFetchRequest
     let maxRedirects: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(request: HTTPFetchRequest, maxRedirects: Int) {
         self.request = request

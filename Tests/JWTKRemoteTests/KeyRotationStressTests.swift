@@ -50,10 +50,10 @@ import Testing
         let generationChangedDuringVerification = Atomic<Int>(0)
         let finishedWorkers = Atomic<Int>(0)
         let stop = Atomic<Bool>(false)
-        let firstErrors = Mutex<[String]>([])
-        let generationsSeen = Mutex<Set<Int>>([])
+        let firstErrors = Locked<[String]>([])
+        let generationsSeen = Locked<Set<Int>>([])
         /// Keyring generation → the key ids of the set installed as that generation.
-        let published = Mutex<[Int: Set<String>]>([:])
+        let published = Locked<[Int: Set<String>]>([:])
 
         /// Counts the outcome of one verification against the verdict rules of the suite.
         func judge(_ item: Case, _ outcome: Result<VerifiedJWT, any Error>, from first: Int, to last: Int) {

@@ -1,13 +1,12 @@
 import Foundation
 import JWTK
 import JWTKRemote
-import Synchronization
 import Testing
 
 /// Wraps the real transport and counts what reaches it.
 final class CountingFetcher: HTTPFetching {
     let inner = URLSessionFetcher()
-    private let urls = Mutex<[String]>([])
+    private let urls = Locked<[String]>([])
 
     var requested: [String] { urls.withLock { $0 } }
 

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A thread-safe set of verification keys, selected per token by `kid` and algorithm.
 ///
 /// Readers take an immutable snapshot (one lock acquisition and one retain) and verify outside the lock;
@@ -39,13 +37,13 @@ public final class Keyring: Sendable {
         }
     }
 
-    private let state: Mutex<Snapshot>
+    private let state: Locked<Snapshot>
     /// How keys without a `kid` are matched; fixed at creation.
     public let unidentifiedKeyMatching: UnidentifiedKeyMatching
 
     /// Creates a keyring holding `keys`.
     public init(keys: [VerificationKey], unidentifiedKeyMatching: UnidentifiedKeyMatching = .strict) {
-        self.state = Mutex(Snapshot(keys: keys, generation: 1))
+        self.state = Locked(Snapshot(keys: keys, generation: 1))
         self.unidentifiedKeyMatching = unidentifiedKeyMatching
     }
 

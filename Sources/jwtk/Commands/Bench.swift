@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import JWTK
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -74,7 +73,7 @@ struct Bench: ParsableCommand {
                 "the token does not verify, nothing to measure: \(VerifyOutput.failureLine(error, policy: policy))")
         }
 
-        let results = Mutex([ThreadResult](repeating: ThreadResult(), count: threads))
+        let results = Locked([ThreadResult](repeating: ThreadResult(), count: threads))
         let done = DispatchSemaphore(value: 0)
         let duration = seconds
         for index in 0..<threads {

@@ -3,7 +3,6 @@ import Foundation
 import JWTK
 import JWTKRemote
 import Logging
-import Synchronization
 
 /// `--timeout` and `--verbose`: shared by every command that fetches.
 struct RemoteOptions: ParsableArguments {
@@ -47,7 +46,7 @@ struct RemoteOptions: ParsableArguments {
 
 /// Installs the swift-log backend once per process.
 enum RemoteLogging {
-    private static let done = Mutex(false)
+    private static let done = Locked(false)
 
     static func bootstrapOnce(verbose: Bool) {
         let first = done.withLock { done in
@@ -122,7 +121,7 @@ enum Remote {
 /// The library's transport, keeping every response so the commands can show status, headers and body.
 final class RecordingFetcher: HTTPFetching {
     private let inner = URLSessionFetcher()
-    private let responses = Mutex([String: HTTPFetchResponse]())
+    private let responses = Locked([String: HTTPFetchResponse]())
 
     func fetch(_ request: HTTPFetchRequest) async throws(JWTKRemoteError) -> HTTPFetchResponse {
         let response = try await inner.fetch(request)
@@ -137,7 +136,7 @@ final class RecordingFetcher: HTTPFetching {
 /// Keeps the policy a library verifier built (captured through `adjustPolicy`), so the CLI can explain
 /// exactly what was checked.
 final class PolicyCapture: Sendable {
-    private let stored = Mutex<VerificationPolicy?>(nil)
+    private let stored = Locked<VerificationPolicy?>(nil)
 
     func set(_ policy: VerificationPolicy) { stored.withLock { $0 = policy } }
     var policy: VerificationPolicy? { stored.withLock { $0 } }

@@ -2,7 +2,6 @@ import FlyingFox
 import FlyingSocks
 import Foundation
 import JWTK
-import Synchronization
 
 /// A real HTTP server on 127.0.0.1 (kernel-chosen port) playing an OpenID Provider: discovery, JWKS, userinfo,
 /// redirects, with switches to inject faults. Every request is counted per path and its headers recorded.
@@ -75,18 +74,18 @@ final class TestProvider: Sendable {
     }
 
     let port: UInt16
-    let settings = Mutex(Settings())
-    private let counts = Mutex([String: Int]())
-    private let headers = Mutex([String: [String: String]]())
+    let settings = Locked(Settings())
+    private let counts = Locked([String: Int]())
+    private let headers = Locked([String: [String: String]]())
     /// nil once stopped: the routes capture `self`, so holding the server after `stop()` would keep the provider,
     /// the server and its routes alive in a cycle (LeakSanitizer reports it under `make test-asan`).
-    private let server: Mutex<HTTPServer?>
+    private let server: Locked<HTTPServer?>
     private let task: Task<Void, any Error>
 
     var base: String { "http://127.0.0.1:\(port)" }
 
     private init(server: HTTPServer, task: Task<Void, any Error>, port: UInt16) {
-        self.server = Mutex(server)
+        self.server = Locked(server)
         self.task = task
         self.port = port
     }

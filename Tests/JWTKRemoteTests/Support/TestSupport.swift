@@ -1,13 +1,12 @@
 import Foundation
 import JWTK
 import Logging
-import Synchronization
 
 /// A clock the test moves by hand (the only fake the suite uses).
 final class ManualClock: Sendable {
-    private let seconds: Mutex<Double>
+    private let seconds: Locked<Double>
 
-    init(start: Double = Double(Int(Date().timeIntervalSince1970))) { seconds = Mutex(start) }
+    init(start: Double = Double(Int(Date().timeIntervalSince1970))) { seconds = Locked(start) }
 
     var now: Double { seconds.withLock { $0 } }
     var clock: JWTClock { JWTClock { [self] in now } }
@@ -58,7 +57,7 @@ func jwksDocument(_ issuers: [TestIssuer], extra: [String] = []) -> String {
 
 /// Collects log messages so tests can assert that failures are reported.
 final class LogCapture: Sendable {
-    private let lines = Mutex<[(Logger.Level, String)]>([])
+    private let lines = Locked<[(Logger.Level, String)]>([])
 
     var logger: Logger {
         var logger = Logger(label: "jwtk.remote.test") { _ in CapturingHandler(capture: self) }

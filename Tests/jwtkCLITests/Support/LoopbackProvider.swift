@@ -3,7 +3,6 @@ import FlyingFox
 import FlyingSocks
 import Foundation
 import JWTK
-import Synchronization
 
 /// A real OpenID Provider on 127.0.0.1 (kernel-chosen port) for the CLI tests: discovery, a JWK Set, a
 /// failing JWK Set and userinfo, with settings the test changes. Every request is counted per path.
@@ -22,17 +21,17 @@ final class LoopbackProvider: Sendable {
     }
 
     let port: UInt16
-    let settings = Mutex(Settings())
-    private let counts = Mutex([String: Int]())
+    let settings = Locked(Settings())
+    private let counts = Locked([String: Int]())
     /// nil once stopped: the routes capture `self`, so holding the server after `stop()` would keep the provider,
     /// the server and its routes alive in a cycle (LeakSanitizer reports it under `make test-asan`).
-    private let server: Mutex<HTTPServer?>
+    private let server: Locked<HTTPServer?>
     private let task: Task<Void, any Error>
 
     var base: String { "http://127.0.0.1:\(port)" }
 
     private init(server: HTTPServer, task: Task<Void, any Error>, port: UInt16) {
-        self.server = Mutex(server)
+        self.server = Locked(server)
         self.task = task
         self.port = port
     }
