@@ -123,10 +123,23 @@ test-asan: deps
 	ASAN_OPTIONS=detect_leaks=$(ASAN_DETECT_LEAKS) LSAN_OPTIONS=suppressions=$(LSAN_SUPPRESSIONS):print_suppressions=0 \
 		$(SWIFT) test --scratch-path .build-asan --sanitize=address $(SANITIZER_SWIFT_FLAGS)
 
-## test-tsan: the whole suite under ThreadSanitizer (the jwtk binaries the CLI tests run too)
+## test-tsan: the whole suite under ThreadSanitizer (the jwtk binaries the CLI tests run too). Every report, of
+## the test runner or of a CLI child, is written to .build-tsan/reports/ and printed again at the end, so the
+## tail of a CI log shows the races themselves; any report fails the target
+TSAN_REPORTS := $(CURDIR)/.build-tsan/reports
 test-tsan: deps
-	TSAN_OPTIONS=suppressions=$(TSAN_SUPPRESSIONS):print_suppressions=0 \
-		$(SWIFT) test --scratch-path .build-tsan --sanitize=thread $(SANITIZER_SWIFT_FLAGS)
+	@rm -rf $(TSAN_REPORTS) && mkdir -p $(TSAN_REPORTS)
+	@status=0; \
+	TSAN_OPTIONS=suppressions=$(TSAN_SUPPRESSIONS):print_suppressions=0:log_path=$(TSAN_REPORTS)/tsan \
+		$(SWIFT) test --scratch-path .build-tsan --sanitize=thread $(SANITIZER_SWIFT_FLAGS) || status=$$?; \
+	reports=$$(ls $(TSAN_REPORTS)); \
+	if [ -n "$$reports" ]; then \
+		echo "=== ThreadSanitizer reports ($$(echo $$reports | wc -w) file(s) in $(TSAN_REPORTS)):"; \
+		for f in $(TSAN_REPORTS)/*; do echo "--- $$f"; cat "$$f"; done; \
+		grep -h "^SUMMARY: ThreadSanitizer" $(TSAN_REPORTS)/* || true; \
+		[ $$status -ne 0 ] || status=1; \
+	fi; \
+	exit $$status
 
 leaks-deps:
 	@missing=""; for t in valgrind python3; do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
