@@ -89,8 +89,10 @@ final class LogCapture: Sendable {
     }
 }
 
-/// Waits (polling, at most `seconds`) until `condition` holds; returns whether it did.
-func eventually(within seconds: Double = 3, _ condition: () -> Bool) async -> Bool {
+/// Waits (polling, at most `seconds`) until `condition` holds; returns whether it did. The default outlasts the
+/// fetcher's default 5 s timeout, so a background fetch that is merely slow (a sanitizer build on a loaded
+/// machine: 3 s was too short once) is waited for; a passing check returns as soon as it holds.
+func eventually(within seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if condition() { return true }
