@@ -51,6 +51,7 @@ test: deps
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests Package.swift
 	bash scripts/check-c-boundary.sh
+	bash scripts/check-locks.sh
 
 format:
 	$(SWIFT) format -i -r Sources Tests Package.swift
