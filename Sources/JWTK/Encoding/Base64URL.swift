@@ -23,6 +23,10 @@ package enum Base64URL {
         guard let outCount = decodedCount(input.count) else {
             throw JWTKError(.invalidBase64URL, "base64url length \(input.count) is impossible")
         }
+        // Never ask for capacity 0: Swift 6.3's Array(unsafeUninitializedCapacity: 0) stores the count into the
+        // process-wide empty-array singleton, a (benign) write that ThreadSanitizer reports as a data race
+        // when two threads decode an empty segment (an empty signature) at once.
+        if outCount == 0 { return [] }
         var failed = false
         let table = decodeTable
         let output = [UInt8](unsafeUninitializedCapacity: outCount) { buffer, initialized in
@@ -84,6 +88,7 @@ package enum Base64URL {
     package static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let input = Array(bytes)
         let count = (input.count / 3) * 4 + [0, 2, 3][input.count % 3]
+        if count == 0 { return "" }  // no capacity-0 Array(unsafeUninitializedCapacity:); see decode(_:)
         let table = encodeTable
         let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             var i = 0

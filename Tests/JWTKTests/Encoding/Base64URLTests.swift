@@ -33,6 +33,21 @@ struct Base64URLTests {
         #expect(throws: JWTKError(.invalidBase64URL), "\(text.debugDescription)") { try Base64URL.decode(text) }
     }
 
+    /// Empty input from 4 threads at once: empty output, and (under `make test-tsan`) no write to the shared
+    /// empty-array storage. A capacity-0 `Array(unsafeUninitializedCapacity:)` made that write; CI's TSan
+    /// stage caught it through two verifications of an empty signature running in parallel.
+    @Test func emptyInputDecodesAndEncodesToEmptyFromManyThreads() {
+        let mismatches = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for _ in 0..<500 {
+                let decoded = try? Base64URL.decode("")
+                let encoded = Base64URL.encode([UInt8]())
+                if decoded != [] || encoded != "" { mismatches.withLock { $0 += 1 } }
+            }
+        }
+        #expect(mismatches.withLock { $0 } == 0)
+    }
+
     @Test func nonASCIIInputIsRefused() {
         #expect(throws: JWTKError(.invalidBase64URL)) { try Base64URL.decode("Zm9vé") }
         #expect(throws: JWTKError(.invalidBase64URL)) { try Base64URL.decode("ＺＭ９ｖ") }
