@@ -2,6 +2,15 @@
 struct ClaimValidator {
     let policy: VerificationPolicy
 
+    /// A configured maximum age must be a number ≥ 0 (NaN fails `>=`). Checked per verification, like the
+    /// leeway, because a policy is a mutable value; two comparisons, no allocation.
+    @inline(__always)
+    private static func requireAge(_ age: Double?, _ name: StaticString) throws(JWTKError) {
+        if let age, !(age >= 0) {
+            throw JWTKError(.invalidArgument, "the policy's \(name) must be a number of seconds ≥ 0, not \(age)")
+        }
+    }
+
     func validate(_ claims: JWTClaims, header: JOSEHeader, algorithm: JWSAlgorithm, key: VerificationKey) throws(JWTKError) {
         let now = policy.clock.now
         let leeway = policy.leeway
@@ -9,11 +18,8 @@ struct ClaimValidator {
             throw JWTKError(.invalidArgument, "the policy's leeway must be a finite number of seconds ≥ 0 and the clock finite")
         }
         // `now - iat > NaN` is false: a NaN maximum age would silently disable the check.
-        for (name, age) in [("maxTokenAge", policy.maxTokenAge), ("maxAuthenticationAge", policy.maxAuthenticationAge)] {
-            if let age, !(age >= 0) {
-                throw JWTKError(.invalidArgument, "the policy's \(name) must be a number of seconds ≥ 0, not \(age)")
-            }
-        }
+        try Self.requireAge(policy.maxTokenAge, "maxTokenAge")
+        try Self.requireAge(policy.maxAuthenticationAge, "maxAuthenticationAge")
         if let typ = header.type,
             policy.rejectedTypes.contains(where: { Exact.equal(JOSEHeader.normalizedType($0), JOSEHeader.normalizedType(typ)) })
         {
