@@ -55,9 +55,7 @@ public struct JWKSLint: Sendable {
     public static func lint(
         bytes: [UInt8], limits: JWKSet.Limits = .init(), acceptSingleKey: Bool = true, minimumRSAKeyBits: Int = 2048
     ) throws(JWTKError) -> JWKSLint {
-        guard bytes.count <= limits.maxBytes else {
-            throw JWTKError(.limitExceeded, "JWK Set is \(bytes.count) bytes; the limit is \(limits.maxBytes)")
-        }
+        try limits.checkSize(bytes.count, of: "JWK Set")
         let root = try JSONValue.parse(bytes: bytes, maxDepth: limits.maxDepth)
         guard root.kind == .object else { throw JWTKError(.invalidJSON, "a JWK Set must be a JSON object") }
         let members: [JSONValue]

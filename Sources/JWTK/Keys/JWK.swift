@@ -12,17 +12,13 @@ extension VerificationKey {
     ///   `algorithmKeyMismatch`, `keyUsageMismatch` or `limitExceeded`.
     public convenience init(jwk: String, limits: JWKSet.Limits = .init()) throws(JWTKError) {
         // Refuse by length before copying: a huge document costs no more than the limit.
-        guard jwk.utf8.count <= limits.maxBytes else {
-            throw JWTKError(.limitExceeded, "JWK is \(jwk.utf8.count) bytes; the limit is \(limits.maxBytes)")
-        }
+        try limits.checkSize(jwk.utf8.count, of: "JWK")
         try self.init(jwkBytes: Array(jwk.utf8), limits: limits)
     }
 
     /// Parses one JWK from its UTF-8 JSON bytes; see ``init(jwk:limits:)``.
     public convenience init(jwkBytes: [UInt8], limits: JWKSet.Limits = .init()) throws(JWTKError) {
-        guard jwkBytes.count <= limits.maxBytes else {
-            throw JWTKError(.limitExceeded, "JWK is \(jwkBytes.count) bytes; the limit is \(limits.maxBytes)")
-        }
+        try limits.checkSize(jwkBytes.count, of: "JWK")
         let document = try JSONDocument.parse(jwkBytes, maxDepth: limits.maxDepth, what: "JWK")
         let parts = try JWKParser.parse(document.rootValue)
         try self.init(parts)

@@ -24,6 +24,11 @@ public struct JWKSet: Sendable {
             self.maxKeys = maxKeys
             self.maxDepth = maxDepth
         }
+
+        /// Throws `limitExceeded` when a `what` document of `count` bytes is larger than ``maxBytes``.
+        func checkSize(_ count: Int, of what: String) throws(JWTKError) {
+            guard count <= maxBytes else { throw JWTKError(.limitExceeded, "\(what) is \(count) bytes; the limit is \(maxBytes)") }
+        }
     }
 
     /// A key of the set that was not imported, and why.
@@ -61,9 +66,7 @@ public struct JWKSet: Sendable {
     ///   is larger or has more keys than `limits` allow. Individual bad keys do not throw: see ``skipped``.
     public init(json: String, limits: Limits = .init(), acceptSingleKey: Bool = false) throws(JWTKError) {
         // Refuse by length before copying: a huge document costs no more than the limit.
-        guard json.utf8.count <= limits.maxBytes else {
-            throw JWTKError(.limitExceeded, "JWK Set is \(json.utf8.count) bytes; the limit is \(limits.maxBytes)")
-        }
+        try limits.checkSize(json.utf8.count, of: "JWK Set")
         try self.init(bytes: Array(json.utf8), limits: limits, acceptSingleKey: acceptSingleKey)
     }
 
@@ -79,9 +82,7 @@ public struct JWKSet: Sendable {
     }
 
     private init(bytes: [UInt8], limits: Limits, acceptSingleKey: Bool, publishedSet: Bool) throws(JWTKError) {
-        guard bytes.count <= limits.maxBytes else {
-            throw JWTKError(.limitExceeded, "JWK Set is \(bytes.count) bytes; the limit is \(limits.maxBytes)")
-        }
+        try limits.checkSize(bytes.count, of: "JWK Set")
         let document = try JSONDocument.parse(bytes, maxDepth: limits.maxDepth, what: "JWK Set")
         let root = document.rootValue
         guard root.kind == .object else { throw JWTKError(.invalidJSON, "a JWK Set must be a JSON object") }
