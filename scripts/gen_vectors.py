@@ -5,7 +5,7 @@ What this writes (see testvectors/README.md for the file formats):
 
   testvectors/rfc/rfc{7515,7519,7520,7638,8037}.json
       Published RFC examples converted to the "jwtk-vectors/1" format. Input is
-      the shared vector set (--shared, default /work/shared/testvectors):
+      the shared vector set (--shared, default ../shared/testvectors beside the repository):
       rfc/*.json ("jose-examples/1") and rfc7520-cookbook/.
   testvectors/generated/keys/
       Test keys for every JWS algorithm family, as JWK, PEM, DER and (for
@@ -54,7 +54,7 @@ from cryptography.x509.oid import NameOID
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "testvectors"
-DEFAULT_SHARED = Path(os.environ.get("JWTK_SHARED_VECTORS", "/work/shared/testvectors"))
+DEFAULT_SHARED = Path(os.environ.get("JWTK_SHARED_VECTORS", REPO.parent / "shared" / "testvectors"))
 
 FORMAT = "jwtk-vectors/1"
 
@@ -1138,7 +1138,7 @@ python3 scripts/gen_vectors.py --regenerate-keys  # new keys, tokens, jwks-25 an
 ```
 
 Needs Python 3.11 and the `cryptography` package. `--shared DIR` (or `JWTK_SHARED_VECTORS`)
-points at the shared vector set (default `/work/shared/testvectors`); without it the RFC
+points at the shared vector set (default `../shared/testvectors` beside the repository); without it the RFC
 files in `rfc/` are re-checked instead of rebuilt.
 
 The script verifies every case before writing: valid cases must verify with their key and

@@ -92,8 +92,7 @@ struct KeyTests {
         // The RFC 7520 §3.6 encryption key is skipped for the same reason.
         let a256 = try #require(
             try JSONSerialization.jsonObject(
-                with: Data(
-                    contentsOf: URL(fileURLWithPath: "/work/shared/testvectors/rfc7520-cookbook/jwk/3_6.symmetric_key_encryption.json")))
+                with: Fixtures.data("rfc7520-cookbook/jwk/3_6.symmetric_key_encryption.json"))
                 as? [String: Any])
         #expect(throws: JWTKError(.keyUsageMismatch)) { try VerificationKey(jwk: Fixtures.jsonText(a256)) }
     }

@@ -8,14 +8,9 @@ enum Fixtures {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let vectors = repositoryRoot.appendingPathComponent("testvectors")
 
-    /// `$JWTK_WYCHEPROOF_DIR`, else `../shared/testvectors/wycheproof` beside the repository, when present.
-    static let wycheproofDirectory: URL? = {
-        if let env = ProcessInfo.processInfo.environment["JWTK_WYCHEPROOF_DIR"], !env.isEmpty {
-            return FileManager.default.fileExists(atPath: env) ? URL(fileURLWithPath: env) : nil
-        }
-        let candidate = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/testvectors/wycheproof")
-        return FileManager.default.fileExists(atPath: candidate.path) ? candidate : nil
-    }()
+    /// The Project Wycheproof vectors vendored in `testvectors/wycheproof/` (licence and upstream commit in
+    /// `testvectors/README.md`). Always present in a clone, so the Wycheproof suite never skips.
+    static let wycheproofDirectory: URL = vectors.appendingPathComponent("wycheproof")
 
     static func data(_ relativePath: String) throws -> Data {
         try Data(contentsOf: vectors.appendingPathComponent(relativePath))

@@ -16,7 +16,7 @@ import Testing
 ///   JWS HS* signature is always the full MAC (RFC 7518 §3.2). Short keys still verify at the primitive level;
 ///   the verifier's policy refuses them (see `hmacShortKeyIsWeakAtTheVerifierLevel`).
 /// - RSA keys with e = 3 still verify at the primitive level; key strength is policy (see `Keys` suites).
-@Suite("Wycheproof", .enabled(if: Fixtures.wycheproofDirectory != nil, "Wycheproof vectors not found: set JWTK_WYCHEPROOF_DIR"))
+@Suite("Wycheproof")
 struct WycheproofTests {
     static let files: [String] = [
         "ecdsa_secp256r1_sha256_p1363_test.json", "ecdsa_secp384r1_sha384_p1363_test.json",
@@ -40,7 +40,7 @@ struct WycheproofTests {
     }
 
     static func load(_ file: String) throws -> [String: Any] {
-        let url = try #require(Fixtures.wycheproofDirectory).appendingPathComponent(file)
+        let url = Fixtures.wycheproofDirectory.appendingPathComponent(file)
         return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
     }
 
@@ -134,7 +134,7 @@ struct WycheproofTests {
 
     /// Every file the README lists is present, so a missing file cannot silently shrink the run.
     @Test func everyListedFileIsPresent() throws {
-        let directory = try #require(Fixtures.wycheproofDirectory)
+        let directory = Fixtures.wycheproofDirectory
         for file in Self.files {
             #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path), "\(file) is missing")
         }
