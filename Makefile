@@ -3,7 +3,12 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libssl-dev libjansson-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release test lint format demo demo-oidc clean bench bench-check bench-update compare
+.PHONY: help deps build release test lint format demo demo-oidc clean bench bench-check bench-update compare
+
+## help: list the targets with what each does (from the `## target:` comments in this file)
+help:
+	@awk '/^## [a-z][a-z0-9-]*: / { t = $$2; sub(/:$$/, "", t); d = substr($$0, length($$2) + 5); printf "  %-14s %s\n", t, d; next } \
+		/^## / && t != "" { printf "  %-14s %s\n", "", substr($$0, 4); next } { t = "" }' $(MAKEFILE_LIST)
 
 ## deps: install the system packages jwtk builds against (skipped when already present)
 deps:
@@ -13,9 +18,11 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+## build: debug build of the package (library and CLI)
 build: deps
 	$(SWIFT) build
 
+## release: release build of the package (use it for anything you time)
 release: deps
 	$(SWIFT) build -c release
 
@@ -48,14 +55,17 @@ demo-oidc: deps
 test: deps
 	$(SWIFT) test
 
+## lint: swift format lint --strict, the C-boundary check and the no-Mutex check (CI)
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests Package.swift
 	bash scripts/check-c-boundary.sh
 	bash scripts/check-locks.sh
 
+## format: swift format the sources, tests and manifest in place
 format:
 	$(SWIFT) format -i -r Sources Tests Package.swift
 
+## clean: remove .build
 clean:
 	rm -rf .build
 
@@ -75,7 +85,7 @@ bench-update: deps
 compare: deps
 	bash scripts/compare-peers.sh $(COMPARE_FLAGS)
 
-## fuzz: libFuzzer targets in Fuzz/ (a separate package; docs/FUZZING.md). Debug build with ASan + LeakSanitizer and
+## Fuzzing: libFuzzer targets in Fuzz/ (a separate package; docs/FUZZING.md). Debug build with ASan + LeakSanitizer and
 ## SanitizerCoverage on the Swift code (without -sanitize-coverage only the C shims would be instrumented).
 .PHONY: fuzz-build fuzz-smoke fuzz fuzz-seeds fuzz-clean
 FUZZ_TARGETS ?= FuzzVerify FuzzInspect FuzzJWK FuzzKeyImport FuzzBase64URL FuzzClaims FuzzSignVerify
@@ -142,6 +152,7 @@ test-tsan: deps
 	fi; \
 	exit $$status
 
+## leaks-deps: install valgrind and python3 when missing
 leaks-deps:
 	@missing=""; for t in valgrind python3; do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \

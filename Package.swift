@@ -31,8 +31,7 @@ let package = Package(
         ),
         .target(
             name: "CJWTKShims",
-            dependencies: ["CJWTKOpenSSL", "CJWTKJansson"],
-            cSettings: [.unsafeFlags(["-gdwarf-4"])]
+            dependencies: ["CJWTKOpenSSL", "CJWTKJansson"]
         ),
         .target(
             name: "JWTK",

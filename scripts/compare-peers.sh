@@ -52,7 +52,7 @@ gcc $CFLAGS -o "$OUT/floor" scripts/peers/floor.c $(pkg-config --cflags --libs l
 gcc $CFLAGS -o "$OUT/libjwt" scripts/peers/libjwt.c $(pkg-config --cflags --libs libjwt jansson) -lpthread
 gcc $CFLAGS -o "$OUT/cjose" scripts/peers/cjose.c $(pkg-config --cflags --libs cjose jansson) -lpthread
 echo "building jwtk-loop (release)..." >&2
-swift build -c release --package-path Benchmarks --product jwtk-loop >&2
+swift build -c release --package-path Benchmarks -Xcc -gdwarf-4 --product jwtk-loop >&2  # DWARF 4: valgrind 3.19
 LOOP=Benchmarks/.build/release/jwtk-loop
 
 # --- data: one token file per algorithm, from testvectors/generated/tokens.json ---
