@@ -1,6 +1,6 @@
 /// A public key (or HMAC secret) that verifies signatures, parsed once into OpenSSL and kept.
 ///
-/// Create one from a JWK (``init(jwk:)``), a PEM or DER document (``init(pem:keyID:algorithm:)``,
+/// Create one from a JWK (``init(jwk:limits:)``), a PEM or DER document (``init(pem:keyID:algorithm:)``,
 /// ``init(der:keyID:algorithm:)``) or a shared secret (``init(hmacSecret:keyID:algorithm:)``), or get many from
 /// a ``JWKSet``. Instances are immutable and shared safely across threads; nothing on the verification path
 /// re-parses key material.
