@@ -115,6 +115,22 @@ import Testing
         #expect(metadata.document["issuer"]?.string == issuer)
     }
 
+    /// The nesting limit of remote documents, 64 levels with the top-level object as 1: exactly 64 is
+    /// accepted, 65 is refused (discovery and userinfo alike).
+    @Test func remoteDocumentNestingLimitIsExact() throws {
+        let issuer = "https://issuer.test"
+        func nested(_ arrays: Int) -> String {
+            #""x":"# + String(repeating: "[", count: arrays) + String(repeating: "]", count: arrays) + ","
+        }
+        _ = try OIDCProviderMetadata(json: Array(Self.discovery(issuer, extra: nested(63)).utf8), expectedIssuer: issuer)
+        let error = #expect(throws: JWTKRemoteError(.invalidDocument)) {
+            try OIDCProviderMetadata(json: Array(Self.discovery(issuer, extra: nested(64)).utf8), expectedIssuer: issuer)
+        }
+        #expect(error?.underlying?.code == .limitExceeded)
+        _ = try UserInfo(json: Array(("{" + nested(63) + #""sub":"u"}"#).utf8))
+        #expect(throws: JWTKRemoteError(.invalidDocument)) { try UserInfo(json: Array(("{" + nested(64) + #""sub":"u"}"#).utf8)) }
+    }
+
     /// Over loopback: a duplicated `issuer` (last one equal to the configured issuer) is refused, not matched.
     @Test func discoveryWithADuplicateIssuerIsRefusedOverLoopback() async throws {
         try await TestProvider.with { provider in
