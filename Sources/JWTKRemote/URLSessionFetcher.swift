@@ -224,6 +224,7 @@ private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Senda
         for (name, value) in request.headers where followed.value(forHTTPHeaderField: name) == nil {
             followed.setValue(value, forHTTPHeaderField: name)
         }
+        followed.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
         completionHandler(followed)
     }
 

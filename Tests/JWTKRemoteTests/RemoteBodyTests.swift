@@ -66,6 +66,19 @@ import Testing
         }
     }
 
+    /// A followed same-origin redirect asks for `identity` too, and a gzip answer behind it is refused.
+    @Test func redirectedRequestAsksForIdentityToo() async throws {
+        try await TestProvider.with { provider in
+            provider.update { $0.jwksFault = Self.gzipped }
+            let meter = BodyMeter()
+            let request = HTTPFetchRequest(url: URL(string: provider.base + "/redirect-same")!, timeout: 30, maxResponseBytes: 1 << 20)
+            await #expect(throws: JWTKRemoteError(.unexpectedContentEncoding)) { try await URLSessionFetcher(meter: meter).fetch(request) }
+            #expect(provider.count("/redirect-same") == 1)
+            #expect(provider.lastHeaders("/jwks")["accept-encoding"] == "identity")
+            #expect(meter.peakBytes == 0)
+        }
+    }
+
     /// `Content-Encoding: identity` is what was asked for, and is accepted.
     @Test func identityEncodingIsAccepted() async throws {
         try await TestProvider.with { provider in
