@@ -95,7 +95,7 @@ compare: deps
 ## Fuzzing: libFuzzer targets in Fuzz/ (a separate package; docs/FUZZING.md). Debug build with ASan + LeakSanitizer and
 ## SanitizerCoverage on the Swift code (without -sanitize-coverage only the C shims would be instrumented).
 .PHONY: fuzz-build fuzz-smoke fuzz fuzz-seeds fuzz-clean
-FUZZ_TARGETS ?= FuzzVerify FuzzInspect FuzzJWK FuzzKeyImport FuzzBase64URL FuzzClaims FuzzSignVerify
+FUZZ_TARGETS ?= FuzzVerify FuzzInspect FuzzJWK FuzzKeyImport FuzzBase64URL FuzzClaims FuzzSignVerify FuzzRemoteDocuments
 FUZZ_SCRATCH := .build-fuzz/build
 FUZZ_SWIFT_FLAGS := --package-path Fuzz --scratch-path $(FUZZ_SCRATCH) -c debug --sanitize=fuzzer --sanitize=address \
 	-Xswiftc -use-ld=lld -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table

@@ -34,5 +34,11 @@ let package = Package(
         fuzzTarget("FuzzBase64URL"),
         fuzzTarget("FuzzClaims"),
         fuzzTarget("FuzzSignVerify"),
+        // Remote documents (discovery, userinfo, JWK Set bytes) through the strict parser, as JWTKRemote reads them.
+        .executableTarget(
+            name: "FuzzRemoteDocuments",
+            dependencies: ["FuzzSupport", .product(name: "JWTK", package: "jwtk"), .product(name: "JWTKRemote", package: "jwtk")],
+            path: "Sources/FuzzRemoteDocuments"
+        ),
     ]
 )

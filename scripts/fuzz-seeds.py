@@ -16,7 +16,8 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 VECTORS = ROOT / "testvectors"
-TARGETS = ["FuzzVerify", "FuzzInspect", "FuzzJWK", "FuzzKeyImport", "FuzzBase64URL", "FuzzClaims", "FuzzSignVerify"]
+TARGETS = ["FuzzVerify", "FuzzInspect", "FuzzJWK", "FuzzKeyImport", "FuzzBase64URL", "FuzzClaims", "FuzzSignVerify",
+           "FuzzRemoteDocuments"]
 # Must match the order of FuzzKeys.signers in Fuzz/Sources/FuzzSupport/FuzzSupport.swift.
 SIGNER_COUNT = 14
 # Must match FuzzClaims' headerTypes: index 1 is "JWT".
@@ -116,6 +117,19 @@ def seeds():
         # signer, bit position (little endian), JWT/JWS mode, content.
         out["FuzzSignVerify"][f"signer-{index}-jwt"] = bytes([index, index * 37 % 256, 1, 0]) + b"248289761001"
         out["FuzzSignVerify"][f"signer-{index}-jws"] = bytes([index, 200, 0, 1]) + b'{"payload":"any bytes"}'
+    # Remote documents: a discovery document for FuzzRemoteDocuments' expected issuer, its lenient-parser
+    # traps (duplicate issuer, NaN, NUL), a userinfo response, and the JWK Sets.
+    discovery = (b'{"issuer":"https://issuer.example","jwks_uri":"https://issuer.example/jwks",'
+                 b'"id_token_signing_alg_values_supported":["RS256","ES256"],"response_types_supported":["code"],'
+                 b'"subject_types_supported":["public"],"userinfo_endpoint":"https://issuer.example/userinfo"}')
+    out["FuzzRemoteDocuments"]["discovery"] = discovery
+    out["FuzzRemoteDocuments"]["discovery-duplicate-issuer"] = b'{"issuer":"https://evil.example",' + discovery[1:]
+    out["FuzzRemoteDocuments"]["discovery-nan"] = b'{"x":NaN,' + discovery[1:]
+    out["FuzzRemoteDocuments"]["discovery-nul"] = b'{"x":"a\\u0000",' + discovery[1:]
+    out["FuzzRemoteDocuments"]["userinfo"] = b'{"sub":"user-1","name":"Ada","email_verified":true}'
+    out["FuzzRemoteDocuments"]["userinfo-duplicate-sub"] = b'{"sub":"user-2","sub":"user-1"}'
+    for name, data in jwk_documents():
+        out["FuzzRemoteDocuments"][name] = data
     regressions = VECTORS / "fuzz-regressions"
     for target in TARGETS:
         folder = regressions / target

@@ -51,7 +51,11 @@ public struct HTTPFetchResponse: Sendable {
 ///
 /// jwtk ships ``URLSessionFetcher``; a service can inject its own (an HTTP client it already runs, a proxy-aware
 /// one). An implementation must:
-/// - make exactly one GET (plus same-origin redirects) with the request's headers;
+/// - make exactly one GET (plus same-origin redirects) with the request's headers (they include
+///   `Accept-Encoding: identity`), and hand back the body exactly as sent, never inflated: a response with a
+///   `Content-Encoding` other than `identity` is refused by the callers with
+///   ``JWTKRemoteError/Code/unexpectedContentEncoding``, and a transport that inflates must count the
+///   inflated bytes against `maxResponseBytes`;
 /// - follow a redirect only when the target has the same origin (scheme, host, port) as the request and passes
 ///   ``RemoteURLPolicy``; otherwise fail with ``JWTKRemoteError/Code/redirectRefused`` without contacting it;
 /// - fail with ``JWTKRemoteError/Code/timeout`` when the request's `timeout` elapses and with

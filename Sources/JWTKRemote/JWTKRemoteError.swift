@@ -58,14 +58,17 @@ public struct JWTKRemoteError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let subjectMismatch = Code("subject_mismatch")
         /// The calling task was cancelled while waiting for the request.
         public static let cancelled = Code("cancelled")
-        /// An input given by the caller is unusable (an empty access token, one containing whitespace).
+        /// An input given by the caller is unusable (an access token that is not an RFC 6750 §2.1 `b64token`).
         public static let invalidArgument = Code("invalid_argument")
+        /// The response carries a `Content-Encoding` (gzip, br, ...) although jwtk asked for `identity`: its
+        /// inflated size is not bounded by the size cap, so it is refused before its body is read.
+        public static let unexpectedContentEncoding = Code("unexpected_content_encoding")
 
         /// Every code, in declaration order.
         public static let allCases: [Code] = [
             .fetchFailed, .timeout, .tlsFailure, .httpStatus, .responseTooLarge, .unexpectedContentType, .invalidDocument,
             .insecureURL, .redirectRefused, .issuerMismatch, .noCommonAlgorithm, .missingEndpoint, .staleKeys, .notLoaded,
-            .subjectMismatch, .cancelled, .invalidArgument,
+            .subjectMismatch, .cancelled, .invalidArgument, .unexpectedContentEncoding,
         ]
 
         /// Codes are equal when their identifiers are equal.

@@ -198,7 +198,7 @@ public final class OIDCDiscovery: Sendable {
             do throws(JWTKRemoteError) {
                 return .success((try OIDCProviderMetadata(json: response.body, expectedIssuer: issuer), response))
             } catch {
-                throw JWTKRemoteError(error.code, error.reason, url: documentURL.absoluteString)
+                throw JWTKRemoteError(error.code, error.reason, url: documentURL.absoluteString, underlying: error.underlying)
             }
         } catch {
             return .failure(error)

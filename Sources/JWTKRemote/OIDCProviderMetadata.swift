@@ -30,33 +30,38 @@ public struct OIDCProviderMetadata: Sendable {
     public let grantTypesSupported: [String]?
     /// The document as received (UTF-8 JSON), for display.
     public let rawJSON: [UInt8]
+    /// The document as parsed by the strict parser (the same values the members above were read from).
+    public let document: JSONValue
 
     /// Parses and validates a discovery document.
     ///
     /// - Parameter expectedIssuer: the issuer the document was fetched for; the document's `issuer` must equal it
     ///   exactly.
-    /// - Throws: ``JWTKRemoteError`` `invalidDocument` (not a JSON object, a required member missing or of the
-    ///   wrong type), `issuerMismatch`, `insecureURL` (a `jwks_uri` that is not https or loopback http).
+    /// The document is read with jwtk's strict JSON parser (``JWTK/JSONValue/parse(bytes:maxDepth:)``): a
+    /// member given twice (`"issuer"` twice, of which a lenient parser keeps the last), invalid UTF-8, a NUL
+    /// character, `NaN`, trailing commas and nesting deeper than 64 levels are refused.
+    ///
+    /// - Throws: ``JWTKRemoteError`` `invalidDocument` (not strict JSON, not a JSON object, a required member
+    ///   missing or of the wrong type), `issuerMismatch`, `insecureURL` (a `jwks_uri` that is not https or
+    ///   loopback http).
     public init(json: [UInt8], expectedIssuer: String) throws(JWTKRemoteError) {
-        guard let object = RemoteDocument.object(json) else {
-            throw JWTKRemoteError(.invalidDocument, "the discovery document is not a JSON object")
-        }
+        let object = try RemoteDocument.object(json, what: "the discovery document")
         func string(_ name: String, required: Bool) throws(JWTKRemoteError) -> String? {
-            guard let value = object[name], !(value is NSNull) else {
+            guard let value = object[name], !value.isNull else {
                 if required { throw JWTKRemoteError(.invalidDocument, "the discovery document has no \"\(name)\"") }
                 return nil
             }
-            guard let text = value as? String else {
+            guard let text = value.string else {
                 throw JWTKRemoteError(.invalidDocument, "\"\(name)\" in the discovery document must be a string")
             }
             return text
         }
         func strings(_ name: String, required: Bool) throws(JWTKRemoteError) -> [String]? {
-            guard let value = object[name], !(value is NSNull) else {
+            guard let value = object[name], !value.isNull else {
                 if required { throw JWTKRemoteError(.invalidDocument, "the discovery document has no \"\(name)\"") }
                 return nil
             }
-            guard let array = value as? [Any], let texts = array as? [String], texts.count == array.count else {
+            guard let texts = value.stringArray else {
                 throw JWTKRemoteError(.invalidDocument, "\"\(name)\" in the discovery document must be an array of strings")
             }
             return texts
@@ -85,6 +90,7 @@ public struct OIDCProviderMetadata: Sendable {
         self.claimsSupported = try strings("claims_supported", required: false)
         self.grantTypesSupported = try strings("grant_types_supported", required: false)
         self.rawJSON = json
+        self.document = object
     }
 
     /// The algorithms to accept for ID tokens: those the provider publishes, that jwtk implements, and that

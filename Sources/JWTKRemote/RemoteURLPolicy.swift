@@ -39,11 +39,22 @@ public enum RemoteURLPolicy {
     ///
     /// - Throws: ``JWTKRemoteError`` with code ``JWTKRemoteError/Code/insecureURL``.
     public static func url(_ text: String) throws(JWTKRemoteError) -> URL {
-        guard let url = URL(string: text), url.scheme != nil else {
+        guard let parsed = URL(string: text), parsed.scheme != nil else {
             throw JWTKRemoteError(.insecureURL, "not an absolute URL", url: text)
         }
+        let url = normalized(parsed)
         try check(url)
         return url
+    }
+
+    /// `url` with its scheme lower-cased (schemes are case-insensitive, RFC 3986 §3.1: `HTTPS://` is `https://`),
+    /// so that the policy and the transport see the same scheme. Anything else is kept as written.
+    public static func normalized(_ url: URL) -> URL {
+        guard let scheme = url.scheme, scheme != scheme.lowercased(),
+            var components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        else { return url }
+        components.scheme = scheme.lowercased()
+        return components.url ?? url
     }
 
     /// Whether `host` (as it appears in a URL, IPv6 with or without brackets) is a loopback host.

@@ -12,20 +12,39 @@ import JWTK
 /// the whole exchange, refuses a body over the size cap as soon as the `Content-Length` or the received bytes
 /// exceed it, and follows redirects only within the same origin (at most 5).
 ///
+/// It asks for `Accept-Encoding: identity` and refuses a response that names any other `Content-Encoding`
+/// before reading its body (``JWTKRemoteError/Code/unexpectedContentEncoding``): libcurl would otherwise
+/// inflate a small compressed body to any size before the cap could see it. The cap counts the bytes
+/// delivered, after any decoding, so it bounds memory whatever the server sends.
+///
 /// TLS trust comes from the system store; a private CA must be installed there (FoundationNetworking on Linux
 /// does not take a per-session trust root).
 public struct URLSessionFetcher: HTTPFetching {
     /// How many same-origin redirects are followed before giving up.
     public var maxRedirects: Int
 
+    /// Records the most body bytes any exchange held at once (tests assert the cap structurally with it).
+    let meter: BodyMeter?
+
     /// Creates the fetcher.
-    public init(maxRedirects: Int = 5) { self.maxRedirects = maxRedirects }
+    public init(maxRedirects: Int = 5) {
+        self.maxRedirects = maxRedirects
+        self.meter = nil
+    }
+
+    init(maxRedirects: Int = 5, meter: BodyMeter) {
+        self.maxRedirects = maxRedirects
+        self.meter = meter
+    }
 
     /// Performs the GET; see ``HTTPFetching``.
     ///
     /// - Throws: ``JWTKRemoteError`` (`insecureURL`, `fetchFailed`, `timeout`, `tlsFailure`, `responseTooLarge`,
     ///   `redirectRefused`, `cancelled`).
-    public func fetch(_ request: HTTPFetchRequest) async throws(JWTKRemoteError) -> HTTPFetchResponse {
+    public func fetch(_ original: HTTPFetchRequest) async throws(JWTKRemoteError) -> HTTPFetchResponse {
+        var normalized = original
+        normalized.url = RemoteURLPolicy.normalized(original.url)
+        let request = normalized
         try RemoteURLPolicy.check(request.url)
         if Task.isCancelled { throw JWTKRemoteError(.cancelled, "the task was cancelled", url: request.url.absoluteString) }
 
@@ -36,6 +55,9 @@ public struct URLSessionFetcher: HTTPFetching {
         urlRequest.httpMethod = "GET"
         urlRequest.httpShouldHandleCookies = false
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        // Replaces libcurl's own `Accept-Encoding: deflate, gzip, br, zstd`: a compressed body is not counted
+        // against the cap until it has been inflated, so none is asked for (and one sent anyway is refused).
+        urlRequest.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
 
         let configuration = URLSessionConfiguration.ephemeral
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
@@ -45,7 +67,7 @@ public struct URLSessionFetcher: HTTPFetching {
         configuration.timeoutIntervalForRequest = backstop
         configuration.timeoutIntervalForResource = backstop
 
-        let exchange = Exchange(request: request, maxRedirects: maxRedirects)
+        let exchange = Exchange(request: request, maxRedirects: maxRedirects, meter: meter)
         let session = URLSession(configuration: configuration, delegate: exchange, delegateQueue: nil)
         defer { session.finishTasksAndInvalidate() }
         let task = session.dataTask(with: urlRequest)
@@ -80,11 +102,13 @@ private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Senda
 
     let request: HTTPFetchRequest
     let maxRedirects: Int
+    let meter: BodyMeter?
     private let state = Locked(State())
 
-    init(request: HTTPFetchRequest, maxRedirects: Int) {
+    init(request: HTTPFetchRequest, maxRedirects: Int, meter: BodyMeter?) {
         self.request = request
         self.maxRedirects = maxRedirects
+        self.meter = meter
     }
 
     var urlText: String { request.url.absoluteString }
@@ -141,6 +165,11 @@ private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Senda
             completionHandler(.cancel)
             return
         }
+        if let encoding = RemoteDocument.unrequestedEncoding(http.value(forHTTPHeaderField: "Content-Encoding")) {
+            finish(.failure(RemoteDocument.encodingError(encoding, url: urlText)))
+            completionHandler(.cancel)
+            return
+        }
         if http.expectedContentLength > Int64(request.maxResponseBytes) {
             finish(.failure(tooLarge("Content-Length is \(http.expectedContentLength) bytes")))
             completionHandler(.cancel)
@@ -155,6 +184,7 @@ private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Senda
             guard state.finished == nil else { return false }
             if state.body.count + data.count > request.maxResponseBytes { return true }
             state.body.append(contentsOf: data)
+            meter?.record(state.body.count)
             return false
         }
         if over { finish(.failure(tooLarge("the body exceeds the cap"))) }
@@ -194,6 +224,7 @@ private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Senda
         for (name, value) in request.headers where followed.value(forHTTPHeaderField: name) == nil {
             followed.setValue(value, forHTTPHeaderField: name)
         }
+        followed.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
         completionHandler(followed)
     }
 
@@ -202,8 +233,10 @@ private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Senda
             finish(.failure(map(error)))
             return
         }
-        let (response, body) = state.withLock { ($0.response, $0.body) }
-        guard let response else {
+        let (received, body) = state.withLock { ($0.response, $0.body) }
+        // FoundationNetworking never calls `didReceive response` for a 3xx it cannot follow (no `Location`);
+        // the task still holds that response, so the caller sees the status rather than "no response".
+        guard let response = received ?? (task.response as? HTTPURLResponse) else {
             finish(.failure(JWTKRemoteError(.fetchFailed, "no response", url: urlText)))
             return
         }
@@ -244,6 +277,17 @@ private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Senda
             return JWTKRemoteError(.fetchFailed, "\(nsError.localizedDescription) (NSURLError \(nsError.code))", url: urlText)
         }
     }
+}
+
+/// The largest body an ``Exchange`` held, over every exchange of one fetcher.
+final class BodyMeter: Sendable {
+    private let peak = Locked(0)
+
+    /// Notes that `count` body bytes are buffered now.
+    func record(_ count: Int) { peak.withLock { $0 = max($0, count) } }
+
+    /// The most body bytes buffered at once so far.
+    var peakBytes: Int { peak.withLock { $0 } }
 }
 
 func formatSeconds(_ seconds: Double) -> String {

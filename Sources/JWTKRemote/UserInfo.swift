@@ -7,26 +7,29 @@ public struct UserInfo: Sendable {
     public let subject: String
     /// The response body as received (a UTF-8 JSON object).
     public let rawJSON: [UInt8]
+    /// The response as parsed by the strict parser.
+    public let document: JSONValue
 
-    /// Parses a userinfo response body.
+    /// Parses a userinfo response body with jwtk's strict JSON parser (a member given twice, such as two
+    /// `sub`s, invalid UTF-8, a NUL character, `NaN` and nesting deeper than 64 levels are refused).
     ///
-    /// - Throws: ``JWTKRemoteError`` `invalidDocument` when the body is not a JSON object with a string `sub`.
+    /// - Throws: ``JWTKRemoteError`` `invalidDocument` when the body is not strict JSON or not a JSON object
+    ///   with a string `sub`.
     public init(json: [UInt8]) throws(JWTKRemoteError) {
-        guard let object = RemoteDocument.object(json) else {
-            throw JWTKRemoteError(.invalidDocument, "the userinfo response is not a JSON object")
-        }
-        guard let subject = object["sub"] as? String else {
+        let object = try RemoteDocument.object(json, what: "the userinfo response")
+        guard let subject = object["sub"]?.string else {
             throw JWTKRemoteError(.invalidDocument, "the userinfo response has no string \"sub\" (OIDC Core §5.3.2)")
         }
         self.subject = subject
         self.rawJSON = json
+        self.document = object
     }
 
     /// The names of the claims returned.
-    public var claimNames: [String] { RemoteDocument.object(rawJSON).map { Array($0.keys).sorted() } ?? [] }
+    public var claimNames: [String] { (document.members ?? []).map(\.key).sorted() }
 
     /// A string claim (`name`, `email`, `picture`, ...), or nil when absent or not a string.
-    public func string(_ name: String) -> String? { RemoteDocument.object(rawJSON)?[name] as? String }
+    public func string(_ name: String) -> String? { document[name]?.string }
 
     /// Decodes the response into `T` (for typed access to `email_verified`, `address`, ...).
     ///
@@ -55,13 +58,19 @@ public struct UserInfoClient: Sendable {
     ///
     /// - Parameter expectedSubject: the `sub` of the ID token obtained with the access token; the response's
     ///   `sub` must equal it (OIDC Core §5.3.2: otherwise the response must not be used).
-    /// - Throws: ``JWTKRemoteError``: `invalidArgument` (an empty access token or one with whitespace),
+    /// - Throws: ``JWTKRemoteError``: `invalidArgument` (an access token that is not an RFC 6750 §2.1
+    ///   `b64token`; nothing is sent),
     ///   `insecureURL`, the fetch errors, `httpStatus` (401 carries the server's
     ///   `WWW-Authenticate` in the reason), `unexpectedContentType` (including signed `application/jwt`
     ///   responses, which are not supported), `invalidDocument`, `subjectMismatch`.
     public func fetch(endpoint: URL, accessToken: String, expectedSubject: String? = nil) async throws(JWTKRemoteError) -> UserInfo {
-        guard !accessToken.isEmpty, !accessToken.contains(where: { $0.isNewline || $0 == " " }) else {
-            throw JWTKRemoteError(.invalidArgument, "the access token is empty or contains whitespace", url: endpoint.absoluteString)
+        guard Self.isBearerToken(accessToken) else {
+            throw JWTKRemoteError(
+                .invalidArgument,
+                accessToken.isEmpty
+                    ? "the access token is empty"
+                    : "the access token is not an RFC 6750 §2.1 b64token (letters, digits, - . _ ~ + / and trailing =); it was not sent",
+                url: endpoint.absoluteString)
         }
         let request = HTTPFetchRequest(
             url: endpoint,
@@ -75,7 +84,7 @@ public struct UserInfoClient: Sendable {
         do throws(JWTKRemoteError) {
             info = try UserInfo(json: response.body)
         } catch {
-            throw JWTKRemoteError(error.code, error.reason, url: endpoint.absoluteString)
+            throw JWTKRemoteError(error.code, error.reason, url: endpoint.absoluteString, underlying: error.underlying)
         }
         // Exactly (§5.3.2), byte for byte: Swift's `!=` would let a canonically equivalent spelling pass.
         if let expectedSubject, !Exact.equal(info.subject, expectedSubject) {
@@ -84,5 +93,22 @@ public struct UserInfoClient: Sendable {
                 url: endpoint.absoluteString)
         }
         return info
+    }
+
+    /// Whether `token` is an RFC 6750 §2.1 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" )
+    /// *"="`. Anything else (whitespace, TAB, NUL, non-ASCII, U+FFFD from invalid UTF-8) would change or break
+    /// the `Authorization` header, so it is never sent.
+    public static func isBearerToken(_ token: String) -> Bool {
+        let bytes = Array(token.utf8)
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == UInt8(ascii: "=") { end -= 1 }
+        guard end > 0 else { return false }
+        return bytes[..<end].allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+            case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"): true
+            default: false
+            }
+        }
     }
 }

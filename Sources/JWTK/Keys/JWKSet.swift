@@ -76,7 +76,8 @@ public struct JWKSet: Sendable {
     }
 
     /// Parses a JWK Set that anyone can read (fetched from a URL): symmetric (`oct`) keys are skipped, since
-    /// whoever reads the set could sign with them (RFC 7517 §9.2).
+    /// whoever reads the set could sign with them (RFC 7517 §9.2), and so are keys carrying private members
+    /// (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`): the provider published its private key, which is compromised.
     package init(publishedBytes bytes: [UInt8], limits: Limits = .init()) throws(JWTKError) {
         try self.init(bytes: bytes, limits: limits, acceptSingleKey: false, publishedSet: true)
     }
@@ -108,6 +109,14 @@ public struct JWKSet: Sendable {
                         .unsupportedKey,
                         "a symmetric (oct) key in a published JWK Set is never used: anyone who reads the set could sign with it",
                         claim: "kty", keyID: parts.keyID)
+                }
+                // By presence, whatever the key type (an EC or OKP key has only `d`; `p` on one is still a leak).
+                let present = publishedSet ? ["d", "p", "q", "dp", "dq", "qi", "oth"].filter { entry[$0] != nil } : []
+                if !present.isEmpty {
+                    throw JWTKError(
+                        .unsupportedKey,
+                        "a key in a published JWK Set carries private members (\(present.joined(separator: ", "))): the provider published its private key, so it is never used",
+                        claim: present.first, keyID: parts.keyID)
                 }
                 keys.append(try VerificationKey(parts))
             } catch {

@@ -221,7 +221,7 @@ struct Discover: AsyncParsableCommand {
 
         let ok = !checks.contains { $0.outcome == "error" }
         if output.json {
-            let metadataJSON = (try? JSONValue.parse(bytes: metadata.rawJSON)).map { JSONOut($0) } ?? .null
+            let metadataJSON = JSONOut(metadata.document)
             let skipped = VerifyOutput.skippedJSON(statistics?.skippedKeyDetails ?? [])
             let json: JSONOut = .object([
                 ("issuer", .string(metadata.issuer)),
@@ -294,7 +294,7 @@ struct UserInfoCommand: AsyncParsableCommand {
             from argv. With --sub, the response's sub must equal it (OpenID Connect Core §5.3.2: pass the sub of \
             the ID token obtained with the access token).
 
-            Exit 0 with the claims, 2 for a usage error (an empty token, or one with whitespace; an http issuer on \
+            Exit 0 with the claims, 2 for a usage error (an empty token, or one outside RFC 6750 b64token; an http issuer on \
             a non-loopback host), 3 when discovery or the call fails (401 with the server's WWW-Authenticate, a \
             signed application/jwt response, which is not supported, a sub mismatch, no userinfo_endpoint).
 
@@ -320,7 +320,13 @@ struct UserInfoCommand: AsyncParsableCommand {
 
     func run() async throws {
         _ = try Remote.url(issuer, option: "--issuer")
+        // Invalid UTF-8 decodes to U+FFFD, which is outside b64token too: no byte is silently changed and sent.
         let token = String(decoding: Input.strippingOneNewline(try Input.file(tokenFile)), as: UTF8.self)
+        guard UserInfoClient.isBearerToken(token) else {
+            throw CLIFailure.usage(
+                "--token-file: the access token is \(token.isEmpty ? "empty" : "not an RFC 6750 §2.1 b64token (letters, digits, - . _ ~ + / and trailing =)"); nothing was sent [invalid_argument]"
+            )
+        }
         var configuration = OIDCDiscovery.Configuration()
         configuration.timeout = try remote.seconds()
         configuration.logger = remote.logger("jwtk.remote.discovery")
@@ -328,7 +334,6 @@ struct UserInfoCommand: AsyncParsableCommand {
         let info = try await Remote.fetch { () async throws(JWTKRemoteError) in
             try await discovery.userInfo(accessToken: token, expectedSubject: sub)
         }
-        let json = (try? JSONValue.parse(bytes: info.rawJSON)).map { JSONOut($0) } ?? .null
-        print(json.rendered(style: output.style))
+        print(JSONOut(info.document).rendered(style: output.style))
     }
 }

@@ -127,13 +127,17 @@ struct Verify: AsyncParsableCommand {
         var configuration = OIDCVerifier.Configuration()
         if policyOptions.algorithms != nil { configuration.allowedAlgorithms = try policyOptions.algorithmList(keys: []) }
         if let leeway = policyOptions.leeway { configuration.leeway = leeway }
-        if let now = policyOptions.now { configuration.clock = .fixed(try Input.time(now)) }
+        // --now is the time the token is judged at, not the time of the key and metadata caches: with
+        // --now far in the future the freshly fetched keys would count as stale (stale_keys, exit 3) and hide
+        // that the token is expired (exit 1).
+        let tokenClock = try policyOptions.now.map { now throws(CLIFailure) in JWTClock.fixed(try Input.time(now)) }
         configuration.discovery.timeout = timeout
         configuration.jwks.timeout = timeout
         configuration.discovery.logger = remote.logger("jwtk.remote.discovery")
         configuration.jwks.logger = remote.logger("jwtk.remote.jwks")
         let capture = PolicyCapture()
         configuration.adjustPolicy = { policy in
+            if let tokenClock { policy.clock = tokenClock }
             adjust(&policy)
             capture.set(policy)
         }

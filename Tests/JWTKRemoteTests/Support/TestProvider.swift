@@ -28,6 +28,9 @@ final class TestProvider: Sendable {
         case chunked
         /// The status line and headers at once, then the document in `chunks` pieces `interval` seconds apart.
         case slowBody(chunks: Int, interval: Double)
+        /// Exactly these bytes, status and headers (a gzip bomb, a document with a duplicate member, a 302
+        /// without `Location`).
+        case raw(status: Int, headers: [String: String], body: [UInt8])
 
         var description: String {
             switch self {
@@ -45,6 +48,7 @@ final class TestProvider: Sendable {
             case .closedMidChunkedBody(let sent): "chunked body cut after \(sent) bytes"
             case .chunked: "chunked body"
             case .slowBody(let chunks, let interval): "body in \(chunks) chunks \(interval) s apart"
+            case .raw(let status, let headers, let body): "HTTP \(status), \(headers.keys.sorted()), \(body.count)-byte body"
             }
         }
     }
@@ -263,6 +267,10 @@ final class TestProvider: Sendable {
         case .chunked:
             return HTTPResponse(
                 statusCode: .ok, headers: json, body: HTTPBodySequence(from: ScriptedBytes(bytes: Array(document.utf8), end: .finish)))
+        case .raw(let status, let headers, let body):
+            var h = HTTPHeaders()
+            for (name, value) in headers { h[HTTPHeader(name)] = value }
+            return HTTPResponse(statusCode: HTTPStatusCode(status, phrase: "Raw"), headers: h, body: Data(body))
         case .slowBody(let chunks, let interval):
             let bytes = Array(document.utf8)
             let size = Swift.max(1, (bytes.count + chunks - 1) / chunks)

@@ -18,6 +18,8 @@ final class LoopbackProvider: Sendable {
         var delay: Double = 10
         var userinfoToken = "at-123"
         var userinfoSubject = "user-42"
+        /// When set, the discovery document served as is (a duplicate member, NaN) instead of the built one.
+        var discoveryBody: String?
     }
 
     let port: UInt16
@@ -83,6 +85,7 @@ final class LoopbackProvider: Sendable {
         await server.appendRoute("GET /.well-known/openid-configuration") { [self] request in
             record(request)
             let s = settings.withLock { $0 }
+            if let raw = s.discoveryBody { return Self.json(raw) }
             let document: [String: Any] = [
                 "issuer": s.issuer ?? base, "jwks_uri": "\(base)/jwks", "authorization_endpoint": "\(base)/authorize",
                 "token_endpoint": "\(base)/token", "userinfo_endpoint": "\(base)/userinfo",
