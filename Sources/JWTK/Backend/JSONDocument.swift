@@ -23,7 +23,11 @@ package final class JSONDocument: @unchecked Sendable {
     /// Parses `bytes` as one JSON value with jansson, rejecting duplicate object members (RFC 7515 §4,
     /// RFC 8725 §3.7 expects strictness), invalid UTF-8 and NUL characters. `maxDepth` is enforced by a
     /// scan before jansson runs, so hostile nesting costs time proportional to the input, never recursion.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, what: String) throws(JWTKError) -> JSONDocument {
+    /// With `quotesInput` false (key documents), a syntax error names its line and column and drops the text
+    /// jansson quotes from the input ("near '...'"), which can be a private key member.
+    static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, what: String, quotesInput: Bool = true
+    ) throws(JWTKError) -> JSONDocument {
         if let depth = nestingDepthExceeding(maxDepth, in: bytes) {
             throw JWTKError(.limitExceeded, "\(what) JSON nests deeper than \(maxDepth) levels (reached \(depth))")
         }
@@ -37,14 +41,29 @@ package final class JSONDocument: @unchecked Sendable {
         }
         guard let node else {
             let text = withUnsafePointer(to: &error) { String(cString: CJWTKShims_json_error_text($0)) }
+            guard quotesInput else {
+                // A duplicate's "near" is the member name, not a value: kept.
+                let cut = text.hasPrefix("duplicate object key") ? text : Self.prefix(of: text, before: " near ")
+                throw JWTKError(.invalidJSON, "\(what) is not valid JSON at line \(error.line), column \(error.column): \(cut)")
+            }
             throw JWTKError(.invalidJSON, "\(what) is not valid JSON: \(text)")
         }
         return JSONDocument(root: OpaquePointer(node))
     }
 
-    package static func parse(_ bytes: [UInt8], maxDepth: Int, what: String) throws(JWTKError) -> JSONDocument {
+    /// The part of `text` before the first `marker` (all of it when absent).
+    private static func prefix(of text: String, before marker: String) -> String {
+        let bytes = Array(text.utf8)
+        let mark = Array(marker.utf8)
+        guard bytes.count >= mark.count,
+            let at = (0...(bytes.count - mark.count)).first(where: { bytes[$0..<$0 + mark.count].elementsEqual(mark) })
+        else { return text }
+        return String(decoding: bytes[..<at], as: UTF8.self)
+    }
+
+    package static func parse(_ bytes: [UInt8], maxDepth: Int, what: String, quotesInput: Bool = true) throws(JWTKError) -> JSONDocument {
         let result: Result<JSONDocument, JWTKError> = bytes.withUnsafeBufferPointer { buffer in
-            do throws(JWTKError) { return .success(try parse(buffer, maxDepth: maxDepth, what: what)) } catch {
+            do throws(JWTKError) { return .success(try parse(buffer, maxDepth: maxDepth, what: what, quotesInput: quotesInput)) } catch {
                 return .failure(error)
             }
         }

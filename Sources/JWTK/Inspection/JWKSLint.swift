@@ -29,8 +29,10 @@ public struct JWKSLint: Sendable {
         public let key: VerificationKey?
         /// Why a verifier skips this key (nil when it is usable).
         public let skipReason: JWTKError?
-        /// The RFC 7638 thumbprint (SHA-256, base64url) of a usable key.
-        public var thumbprint: String? { key?.thumbprint }
+        /// The RFC 7638 thumbprint (SHA-256, base64url) of the key, usable or not: it depends only on the
+        /// required members, so a key skipped for its `use`, `key_ops` or `alg` has one. Nil when those members
+        /// cannot be read.
+        public let thumbprint: String?
         /// Findings about this key, errors first.
         public let findings: [LintFinding]
     }
@@ -56,7 +58,7 @@ public struct JWKSLint: Sendable {
         bytes: [UInt8], limits: JWKSet.Limits = .init(), acceptSingleKey: Bool = true, minimumRSAKeyBits: Int = 2048
     ) throws(JWTKError) -> JWKSLint {
         try limits.checkSize(bytes.count, of: "JWK Set")
-        let root = try JSONValue.parse(bytes: bytes, maxDepth: limits.maxDepth)
+        let root = try JSONDocument.parse(bytes, maxDepth: limits.maxDepth, what: "JWK Set", quotesInput: false).rootValue
         guard root.kind == .object else { throw JWTKError(.invalidJSON, "a JWK Set must be a JSON object") }
         let members: [JSONValue]
         let single: Bool
@@ -125,6 +127,7 @@ public struct JWKSLint: Sendable {
             skipReason = error
             add("skipped", .error, "skipped by verifiers: \(error.reason)", "RFC 7517 §5", error.claim)
         }
+        let thumbprint = key?.thumbprint ?? (try? VerificationKey(try JWKParser.parse(jwk, purpose: .thumbprint)))?.thumbprint
         let kty = jwk["kty"]?.string
         var modulusBits: Int?
         if case .rsa(let bits) = key?.type {
@@ -169,7 +172,7 @@ public struct JWKSLint: Sendable {
         return Entry(
             index: index, keyID: jwk["kid"]?.string, keyType: kty, curve: jwk["crv"]?.string, modulusBits: modulusBits,
             algorithm: jwk["alg"]?.string, use: jwk["use"]?.string, keyOperations: jwk["key_ops"]?.stringArray, key: key,
-            skipReason: skipReason,
+            skipReason: skipReason, thumbprint: thumbprint,
             findings: findings.enumerated().sorted { ($0.element.severity, $0.offset) < ($1.element.severity, $1.offset) }.map(\.element))
     }
 }

@@ -308,6 +308,8 @@ private struct Context {
             return "crit \(header?["crit"]?.serialized() ?? "[]") understood"
         case "key":
             guard let key = jws?.key else { return "a key was selected" }
+            // An HMAC key's thumbprint is a hash of the secret: never shown (SECURITY.md).
+            if case .oct = key.type { return "kid \(key.keyID.map { "\"\($0)\"" } ?? "(none)"), \(key.type)" }
             return "kid \(key.keyID.map { "\"\($0)\"" } ?? "(none)"), \(key.type), thumbprint \(key.thumbprint)"
         case "key_strength":
             guard let key = jws?.key else { return "strong enough" }

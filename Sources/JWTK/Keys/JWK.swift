@@ -19,7 +19,7 @@ extension VerificationKey {
     /// Parses one JWK from its UTF-8 JSON bytes; see ``init(jwk:limits:)``.
     public convenience init(jwkBytes: [UInt8], limits: JWKSet.Limits = .init()) throws(JWTKError) {
         try limits.checkSize(jwkBytes.count, of: "JWK")
-        let document = try JSONDocument.parse(jwkBytes, maxDepth: limits.maxDepth, what: "JWK")
+        let document = try JSONDocument.parse(jwkBytes, maxDepth: limits.maxDepth, what: "JWK", quotesInput: false)
         let parts = try JWKParser.parse(document.rootValue)
         try self.init(parts)
     }
@@ -44,6 +44,36 @@ extension VerificationKey {
     }
 }
 
+extension VerificationKey {
+    /// Refuses an HMAC secret that is really a key document (the CVE-2015-9235 class: a verifier handed a
+    /// public key as its "secret" accepts tokens anyone MACs with that public key). Refused: bytes holding a
+    /// PEM BEGIN line, a JSON object with `kty` or `keys` (a JWK or JWK Set), and DER that imports as a public
+    /// key or certificate. `VerificationKey(hmacSecret:)` does not run this check; callers that take a secret
+    /// from a file or the environment should (`jwtk verify` and `jwtk sign` do).
+    ///
+    /// The message names what the bytes look like, never the bytes.
+    /// - Throws: `invalidKey` when `secret` is key material.
+    public static func checkHMACSecretIsNotKeyMaterial(_ secret: [UInt8]) throws(JWTKError) {
+        let begin = Array("-----BEGIN ".utf8)
+        if secret.count >= begin.count,
+            (0...(secret.count - begin.count)).contains(where: { secret[$0..<$0 + begin.count].elementsEqual(begin) })
+        {
+            throw JWTKError(
+                .invalidKey,
+                "the HMAC secret is PEM text (it has a BEGIN line): a key is not a shared secret (CVE-2015-9235); give the key as a key")
+        }
+        let firstNonSpace = secret.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        if firstNonSpace == UInt8(ascii: "{"), let root = try? JSONValue.parse(bytes: secret), root["kty"] != nil || root["keys"] != nil {
+            throw JWTKError(
+                .invalidKey, "the HMAC secret is a JWK or JWK Set: a key is not a shared secret (CVE-2015-9235); give the key as a key")
+        }
+        if secret.first == 0x30, (try? VerificationKey(der: secret)) != nil {
+            throw JWTKError(
+                .invalidKey, "the HMAC secret is a DER public key or certificate: a key is not a shared secret (CVE-2015-9235)")
+        }
+    }
+}
+
 /// Turns a parsed JWK object into key material, member by member.
 enum JWKParser {
     struct Parts {
@@ -61,8 +91,10 @@ enum JWKParser {
     /// Reads the members every JWK may have; used by the set parser to report skipped keys.
     static func keyID(of jwk: JSONValue) -> String? { jwk["kid"]?.string }
 
-    /// What the key is being imported for; decides which `key_ops` value is required.
-    enum Purpose { case verify, sign }
+    /// What the key is being imported for; decides which `key_ops` value is required. `thumbprint` reads the
+    /// key material only: RFC 7638 depends on the required members alone, so `use`, `key_ops` and `alg` are
+    /// ignored (a `use: enc` key has a thumbprint).
+    enum Purpose { case verify, sign, thumbprint }
 
     static func parse(_ jwk: JSONValue, purpose: Purpose = .verify) throws(JWTKError) -> Parts {
         guard jwk.kind == .object else { throw JWTKError(.invalidKey, "a JWK must be a JSON object") }
@@ -70,6 +102,7 @@ enum JWKParser {
         guard let kty = try optionalString(jwk, "kty") else {
             throw JWTKError(.invalidKey, "JWK has no \"kty\"", claim: "kty", keyID: keyID)
         }
+        if purpose == .thumbprint { return try material(jwk, keyID: keyID, kty: kty, algorithm: nil, use: nil, keyOperations: nil) }
         let use = try optionalString(jwk, "use")
         if let use, use != "sig" {
             throw JWTKError(.keyUsageMismatch, "JWK \"use\" is \(Shown.value(use)), not \"sig\"", claim: "use", keyID: keyID)
@@ -97,6 +130,13 @@ enum JWKParser {
             }
             algorithm = alg
         }
+        return try material(jwk, keyID: keyID, kty: kty, algorithm: algorithm, use: use, keyOperations: keyOperations)
+    }
+
+    /// The key material of `jwk` by its `kty`, then the `alg` fit and the certificate chain.
+    private static func material(
+        _ jwk: JSONValue, keyID: String?, kty: String, algorithm: JWSAlgorithm?, use: String?, keyOperations: [String]?
+    ) throws(JWTKError) -> Parts {
 
         let material: VerificationKey.Material
         let type: VerificationKey.KeyType

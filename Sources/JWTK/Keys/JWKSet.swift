@@ -84,7 +84,7 @@ public struct JWKSet: Sendable {
 
     private init(bytes: [UInt8], limits: Limits, acceptSingleKey: Bool, publishedSet: Bool) throws(JWTKError) {
         try limits.checkSize(bytes.count, of: "JWK Set")
-        let document = try JSONDocument.parse(bytes, maxDepth: limits.maxDepth, what: "JWK Set")
+        let document = try JSONDocument.parse(bytes, maxDepth: limits.maxDepth, what: "JWK Set", quotesInput: false)
         let root = document.rootValue
         guard root.kind == .object else { throw JWTKError(.invalidJSON, "a JWK Set must be a JSON object") }
         let entries: [JSONValue]

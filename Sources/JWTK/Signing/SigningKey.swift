@@ -64,7 +64,7 @@ public final class SigningKey: Sendable {
     /// A private JWK (RSA with `d` and ideally the CRT members, EC with `d`, OKP with `d`, or oct).
     /// - Throws: `invalidKey` when private members are missing or inconsistent.
     public convenience init(jwk: String) throws(JWTKError) {
-        let document = try JSONDocument.parse(Array(jwk.utf8), maxDepth: 16, what: "JWK")
+        let document = try JSONDocument.parse(Array(jwk.utf8), maxDepth: 16, what: "JWK", quotesInput: false)
         let json = document.rootValue
         let parts = try JWKParser.parse(json, purpose: .sign)
         let keyID = parts.keyID

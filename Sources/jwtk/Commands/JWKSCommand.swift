@@ -105,7 +105,7 @@ struct Thumbprint: ParsableCommand {
     func run() throws {
         let bytes = try Input.file(path)
         let keys: [VerificationKey]
-        do throws(JWTKError) { keys = try VerificationKey.load(contents: bytes) } catch { throw CLIFailure.input(path, error) }
+        do throws(JWTKError) { keys = try VerificationKey.loadForThumbprint(contents: bytes) } catch { throw CLIFailure.input(path, error) }
         guard !keys.isEmpty else { throw CLIFailure.usage("\(path): no usable key") }
         for key in keys {
             let value = uri ? "urn:ietf:params:oauth:jwk-thumbprint:sha-256:\(key.thumbprint)" : key.thumbprint

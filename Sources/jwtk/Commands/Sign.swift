@@ -131,23 +131,23 @@ struct Sign: ParsableCommand {
     private func loadKey() throws(CLIFailure) -> SigningKey {
         let sources = [key, secretFile, secretEnv].compactMap { $0 }
         guard sources.count == 1 else { throw .usage("give exactly one of --key PATH, --secret-file PATH, --secret-env VAR") }
-        do throws(JWTKError) {
-            if let key {
-                let bytes = try Self.read(key)
-                return try SigningKey.load(contents: bytes, keyID: kid)
+        let source = key ?? secretFile ?? "--secret-env \(secretEnv ?? "")"
+        var secret: [UInt8]?
+        if let secretFile { secret = try Input.hmacSecret(Array(Input.strippingOneNewline(try Input.file(secretFile))), source: source) }
+        if let secretEnv {
+            // The variable's raw bytes, not a UTF-8 decoding of them.
+            guard let raw = Input.environmentBytes(secretEnv) else {
+                throw .input(source, JWTKError(.invalidArgument, "the environment variable \(secretEnv) is not set"))
             }
-            if let secretFile { return try SigningKey(hmacSecret: Array(Input.strippingOneNewline(try Self.read(secretFile))), keyID: kid) }
-            guard let secretEnv, let value = ProcessInfo.processInfo.environment[secretEnv] else {
-                throw JWTKError(.invalidArgument, "the environment variable \(secretEnv ?? "") is not set")
-            }
-            return try SigningKey(hmacSecret: Array(value.utf8), keyID: kid)
-        } catch {
-            throw .input(key ?? secretFile ?? "--secret-env \(secretEnv ?? "")", error)
+            secret = try Input.hmacSecret(raw, source: source)
         }
-    }
-
-    private static func read(_ path: String) throws(JWTKError) -> [UInt8] {
-        do { return try Input.file(path) } catch { throw JWTKError(.invalidArgument, error.message ?? "cannot read \(path)") }
+        let bytes = try key.map { path throws(CLIFailure) in try Input.file(path) }
+        do throws(JWTKError) {
+            if let secret { return try SigningKey(hmacSecret: secret, keyID: kid) }
+            return try SigningKey.load(contents: bytes ?? [], keyID: kid)
+        } catch {
+            throw .input(source, error)
+        }
     }
 
     /// `name=value`: the value as JSON when it parses as JSON, else as a string.

@@ -27,7 +27,7 @@ struct KeySourceOptions: ParsableArguments {
 
     @Option(
         name: .customLong("secret-env"),
-        help: ArgumentHelp("An HMAC secret: the value of this environment variable (its UTF-8 bytes).", valueName: "VAR"))
+        help: ArgumentHelp("An HMAC secret: the value of this environment variable (its raw bytes).", valueName: "VAR"))
     var secretEnv: String?
 
     /// Whether a key source reads stdin (`-`).
@@ -84,16 +84,23 @@ struct KeySourceOptions: ParsableArguments {
             }
         }
         if let secretFile {
-            let bytes = Array(Input.strippingOneNewline(try Input.file(secretFile)))
+            let bytes = try Input.hmacSecret(Array(Input.strippingOneNewline(try Input.file(secretFile))), source: secretFile)
             do throws(JWTKError) { all.append(try VerificationKey(hmacSecret: bytes)) } catch { throw .input(secretFile, error) }
         }
         if let secretEnv {
-            guard let value = ProcessInfo.processInfo.environment[secretEnv] else {
+            // The variable's raw bytes: decoding them as UTF-8 would turn different binary secrets into one.
+            guard let raw = Input.environmentBytes(secretEnv) else {
                 throw .usage("--secret-env \(secretEnv): the environment variable is not set")
             }
-            do throws(JWTKError) { all.append(try VerificationKey(hmacSecret: Array(value.utf8))) } catch {
+            let value = try Input.hmacSecret(raw, source: "--secret-env \(secretEnv)")
+            do throws(JWTKError) { all.append(try VerificationKey(hmacSecret: value)) } catch {
                 throw .input("--secret-env \(secretEnv)", error)
             }
+        }
+        for key in all where key.hadPrivateMembers {
+            StandardError.write(
+                "jwtk: warning: a private key was given to verify with (\(key.keyID.map { "kid \(JSONOut.quote($0))" } ?? "no kid"), "
+                    + "\(key.type)); only its public part is used: give verifiers the public key and keep the private key off them")
         }
         // Keys named one by one on the command line carry no kid of their own: let them serve any kid.
         let matching: Keyring.UnidentifiedKeyMatching = jwks == nil ? .matchAnyKeyID : .strict

@@ -1,5 +1,13 @@
 import JWTK
 
+extension VerificationKey.KeyType {
+    /// An HMAC (`oct`) key.
+    var isSymmetric: Bool {
+        if case .oct = self { return true }
+        return false
+    }
+}
+
 /// Renders a ``VerificationTrace`` for `jwtk verify`.
 enum VerifyOutput {
     static func title(of error: JWTKError, policy: VerificationPolicy) -> (id: String, title: String) {
@@ -24,7 +32,8 @@ enum VerifyOutput {
 
     static func keyJSON(_ key: VerificationKey, algorithm: JWSAlgorithm) -> JSONOut {
         .object([
-            ("kid", .optional(key.keyID)), ("thumbprint", .string(key.thumbprint)), ("kty", .string(key.type.jwkKeyType)),
+            ("kid", .optional(key.keyID)), ("thumbprint", key.type.isSymmetric ? .null : .string(key.thumbprint)),
+            ("kty", .string(key.type.jwkKeyType)),
             ("alg", .string((key.algorithm ?? algorithm).rawValue)),
         ])
     }
@@ -107,7 +116,8 @@ enum VerifyOutput {
         var out = style.green("VALID") + ": \(jws.algorithm) signature verified by key "
         out += key.keyID.map { "kid \(Terminal.line(JSONOut.quote($0)))" } ?? "(no kid)"
         out += " (\(key.type))\n"
-        out += "  thumbprint  \(key.thumbprint) (RFC 7638, SHA-256)\n"
+        // An HMAC key's thumbprint is a hash of the secret (SECURITY.md): never printed.
+        if !key.type.isSymmetric { out += "  thumbprint  \(key.thumbprint) (RFC 7638, SHA-256)\n" }
         let passed = trace.steps.filter { $0.outcome == .passed && VerificationTrace.claimStepIDs.contains($0.id) }.map(\.id).map { id in
             id == "required" ? "required claims (\(policy.requiredClaims.joined(separator: ", ")))" : id
         }

@@ -11,8 +11,22 @@ import JWTK
 
 /// Reading tokens, files and times from the command line.
 enum Input {
-    /// Largest stdin or file accepted; more is drained and refused, so memory stays bounded.
-    static let maxInputBytes = 64 << 20
+    /// The default for ``maxInputBytes``: 64 MiB.
+    static let defaultMaxInputBytes = 64 << 20
+
+    /// The environment variable that sets ``maxInputBytes`` (a positive decimal byte count).
+    static let maxInputBytesVariable = "JWTK_MAX_INPUT_BYTES"
+
+    /// Largest stdin or file accepted: `JWTK_MAX_INPUT_BYTES`, else 64 MiB. Reading stops one byte past it,
+    /// so an endless input (`/dev/zero`, `yes |`) is refused without being drained.
+    static func maxInputBytes() throws(CLIFailure) -> Int {
+        guard let raw = getenv(maxInputBytesVariable) else { return defaultMaxInputBytes }
+        let text = String(cString: raw)
+        guard let value = Int(text), value > 0 else {
+            throw .usage("\(maxInputBytesVariable) \(JSONOut.quote(text)): expected a positive number of bytes")
+        }
+        return value
+    }
 
     /// The token: the argument byte for byte, or stdin (when absent or `-`) with exactly one trailing `\n` or
     /// `\r\n` removed and nothing else.
@@ -23,6 +37,20 @@ enum Input {
         }
         let bytes = try readAll(fd: STDIN_FILENO, what: "stdin")
         return String(decoding: strippingOneNewline(bytes), as: UTF8.self)
+    }
+
+    /// The raw bytes of an environment variable (not decoded as UTF-8, so no byte is lost or replaced); nil when
+    /// it is not set.
+    static func environmentBytes(_ name: String) -> [UInt8]? {
+        guard let value = getenv(name) else { return nil }
+        return Array(UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)))
+    }
+
+    /// An HMAC secret from `--secret-file` or `--secret-env`, refused when it is key material
+    /// (``VerificationKey/checkHMACSecretIsNotKeyMaterial(_:)``).
+    static func hmacSecret(_ bytes: [UInt8], source: String) throws(CLIFailure) -> [UInt8] {
+        do throws(JWTKError) { try VerificationKey.checkHMACSecretIsNotKeyMaterial(bytes) } catch { throw .input(source, error) }
+        return bytes
     }
 
     /// Removes exactly one trailing `\n` or `\r\n`.
@@ -48,22 +76,25 @@ enum Input {
         return try readAll(fd: fd, what: path)
     }
 
+    /// Reads at most ``maxInputBytes()`` bytes; one byte more ends the read with `limit_exceeded` (exit 2: the
+    /// input is local), whatever is left unread.
     private static func readAll(fd: Int32, what: String) throws(CLIFailure) -> [UInt8] {
+        let limit = try maxInputBytes()
         var out: [UInt8] = []
-        var total = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            // Never ask for more than one byte past the limit.
+            let wanted = min(chunk.count, limit + 1 - out.count)
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, wanted) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .usage("cannot read \(what): \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
-            total += n
-            if total <= maxInputBytes { out.append(contentsOf: chunk[0..<n]) }
-        }
-        guard total <= maxInputBytes else {
-            throw CLIFailure(.rejected, "\(what) is \(total) bytes; jwtk reads at most \(maxInputBytes) [limit_exceeded]")
+            out.append(contentsOf: chunk[0..<n])
+            if out.count > limit {
+                throw .usage("\(what) is larger than \(limit) bytes, the most jwtk reads (\(maxInputBytesVariable)) [limit_exceeded]")
+            }
         }
         return out
     }
