@@ -51,14 +51,26 @@ public final class SigningKey: Sendable {
         self.init(material: publicKey.material, keyID: keyID, verificationKey: publicKey)
     }
 
-    /// A private key from PEM (`PRIVATE KEY` PKCS#8, `RSA PRIVATE KEY`, `EC PRIVATE KEY`).
-    /// - Throws: `invalidKey` when no private key is found.
+    /// A private key from PEM (`PRIVATE KEY` PKCS#8, `RSA PRIVATE KEY`, `EC PRIVATE KEY`). Other key blocks
+    /// in the same input (a certificate, a public key, another private key) must carry the same key.
+    /// - Throws: `invalidKey` when no private key is found; `ambiguousKey` when the blocks hold different keys.
     public convenience init(pem: String, keyID: String? = nil) throws(JWTKError) {
-        guard let block = try PEM.blocks(in: pem).first(where: { $0.label.hasSuffix("PRIVATE KEY") }) else {
+        let blocks = try PEM.blocks(in: pem)
+        guard let block = blocks.first(where: { $0.label.hasSuffix("PRIVATE KEY") }) else {
             throw JWTKError(.invalidKey, "no PRIVATE KEY block in the PEM input")
         }
         try self.init(evp: try EVPKey.privateFromDER(der: block.der), keyID: keyID)
         try checkPairwise()
+        let keyLabels: Set<String> = [
+            "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE", "TRUSTED CERTIFICATE",
+        ]
+        if blocks.filter({ keyLabels.contains($0.label) }).count > 1 {
+            // The verification reading checks that every key block is one key; it must be this one.
+            let all = try VerificationKey(pem: pem)
+            guard all.thumbprint == verificationKey.thumbprint else {
+                throw JWTKError(.ambiguousKey, "the PEM input holds different keys; give one key per file")
+            }
+        }
     }
 
     /// A private JWK (RSA with `d` and ideally the CRT members, EC with `d`, OKP with `d`, or oct).

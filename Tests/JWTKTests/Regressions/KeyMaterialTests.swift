@@ -199,6 +199,16 @@ struct KeyMaterialTests {
         #expect(key.hadPrivateMembers)
     }
 
+    @Test func signingPEMWithBlocksOfDifferentKeysIsAmbiguous() throws {
+        let mixed = try Fixtures.key("p256", "private.pem") + (try Fixtures.key("p384", "private.pem"))
+        #expect(Self.caught { () throws(JWTKError) in _ = try SigningKey(pem: mixed) }?.code == .ambiguousKey)
+        let withOtherCertificate = try Fixtures.key("p256", "private.pem") + (try Fixtures.key("rsa2048", "cert.pem"))
+        #expect(Self.caught { () throws(JWTKError) in _ = try SigningKey(pem: withOtherCertificate) }?.code == .ambiguousKey)
+        let withOwnCertificate = try Fixtures.key("p256", "private.pem") + (try Fixtures.key("p256", "cert.pem"))
+        let key = try SigningKey(pem: withOwnCertificate)
+        #expect(key.verificationKey.thumbprint == (try VerificationKey(pem: try Fixtures.key("p256", "public.pem"))).thumbprint)
+    }
+
     // MARK: item 16
 
     @Test func thumbprintIgnoresUseAndKeyOps() throws {
