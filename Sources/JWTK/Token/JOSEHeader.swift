@@ -31,6 +31,11 @@ public struct JOSEHeader: Sendable {
         guard let alg = json["alg"] else { throw JWTKError(.invalidHeader, "the header has no \"alg\"", claim: "alg") }
         guard let algName = alg.string else { throw JWTKError(.invalidHeader, "header \"alg\" must be a string", claim: "alg") }
         algorithmName = algName
+        // RFC 7516 §9: a header with "enc" is a JWE header, whatever the segment count says.
+        if json["enc"] != nil {
+            throw JWTKError(
+                .invalidHeader, "the header has \"enc\": it is a JWE header (RFC 7516 §9), not a JWS header", claim: "enc")
+        }
         keyID = try Self.optionalString(json, "kid")
         type = try Self.optionalString(json, "typ")
         contentType = try Self.optionalString(json, "cty")
@@ -56,9 +61,13 @@ public struct JOSEHeader: Sendable {
         return s
     }
 
-    /// `typ` normalised for comparison: lower-cased, without an `application/` prefix (RFC 7515 §4.1.9).
+    /// `typ` normalised for comparison: ASCII letters lower-cased (media types are case-insensitive in ASCII
+    /// only, RFC 2045 §5.1; no Unicode case folding, so U+212A KELVIN SIGN stays distinct from "k"), without an
+    /// `application/` prefix (RFC 7515 §4.1.9).
     static func normalizedType(_ type: String) -> String {
-        let lower = type.lowercased()
+        var utf8 = Array(type.utf8)
+        for i in utf8.indices where utf8[i] >= 0x41 && utf8[i] <= 0x5A { utf8[i] |= 0x20 }
+        let lower = String(decoding: utf8, as: UTF8.self)
         return lower.hasPrefix("application/") ? String(lower.dropFirst(12)) : lower
     }
 }
