@@ -95,4 +95,75 @@ struct SecurityRound2Tests {
             }
         }
     }
+
+    // MARK: item 10: a kid shared in a set is ambiguous
+
+    static let claims = #"{"sub":"1","exp":4102444800}"#
+
+    /// Today's review: a duplicate whose `k` is malformed was skipped and the other key verified.
+    @Test func kidSharedWithAnUnusableKeyIsAmbiguous() throws {
+        let jwk = try #require(try Fixtures.json("generated/keys/p256.public.jwk.json") as? [String: Any])
+        var good = jwk
+        good["kid"] = "k1"
+        let broken: [String: Any] = ["kty": "EC", "crv": "P-256", "kid": "k1", "x": "not base64!", "y": "AA"]
+        let set = try JWKSet(json: Fixtures.jsonText(["keys": [good, broken]]))
+        #expect(set.keys.count == 1 && set.skipped.count == 1)
+        let token = try TestTokens.sign(
+            header: TestTokens.header("ES256", kid: "k1"), payload: Self.claims, key: Self.fixtureP256(), algorithm: .ES256)
+        let error = try #require(throws: JWTKError.self) {
+            try JWTVerifier(keyring: Keyring(jwks: set), policy: TestPolicy.fixed()).verify(token)
+        }
+        #expect(error.code == .ambiguousKey && error.keyID == "k1")
+        #expect(error.reason.contains("unusable"))
+        // Even with try-several allowed: the unusable key cannot be tried, so which key was meant stays unknown.
+        var policy = TestPolicy.fixed()
+        policy.maxKeysTried = 5
+        #expect(throws: JWTKError(.ambiguousKey)) { try JWTVerifier(keyring: Keyring(jwks: set), policy: policy).verify(token) }
+        // A refreshed keyring keeps the rule; without the duplicate the key verifies.
+        let keyring = Keyring(keys: [])
+        keyring.replaceKeys(with: set)
+        #expect(throws: JWTKError(.ambiguousKey)) { try JWTVerifier(keyring: keyring, policy: TestPolicy.fixed()).verify(token) }
+        keyring.replaceKeys(with: try Self.setOf([good]))
+        _ = try JWTVerifier(keyring: keyring, policy: TestPolicy.fixed()).verify(token)
+    }
+
+    /// Two usable keys of different families under one kid: before, the token's algorithm picked one of
+    /// them; now the kid is ambiguous.
+    @Test func kidSharedByKeysOfDifferentFamiliesIsAmbiguous() throws {
+        let ec = try SigningKey.generate(for: .ES256, keyID: "same")
+        let rsa = try SigningKey.generate(for: .RS256, keyID: "same")
+        let token = try JWTSigner(key: ec, algorithm: .ES256).sign(claims: Self.claims)
+        let keys = [ec.verificationKey, rsa.verificationKey]
+        #expect(throws: JWTKError(.ambiguousKey)) { try JWTVerifier(keys: keys, policy: TestPolicy.fixed()).verify(token) }
+        // Other kids of the same set are unaffected.
+        let other = try SigningKey.generate(for: .ES256, keyID: "other")
+        let fine = try JWTSigner(key: other, algorithm: .ES256).sign(claims: Self.claims)
+        _ = try JWTVerifier(keys: keys + [other.verificationKey], policy: TestPolicy.fixed()).verify(fine)
+    }
+
+    static func fixtureP256() throws -> SigningKey {
+        try SigningKey(pem: String(decoding: try Fixtures.data("generated/keys/p256.private.pem"), as: UTF8.self), keyID: "k1")
+    }
+
+    static func setOf(_ keys: [[String: Any]]) throws -> JWKSet { try JWKSet(json: Fixtures.jsonText(["keys": keys])) }
+
+    // MARK: item 11: mixed symmetric and asymmetric sets
+
+    @Test func setMixingSymmetricAndAsymmetricKeysIsRefusedUnlessAllowed() throws {
+        let keys = [TestKeys.hs256.verificationKey, TestKeys.p256.verificationKey]
+        let hs = try JWTSigner(key: TestKeys.hs256, algorithm: .HS256).sign(claims: Self.claims)
+        let es = try JWTSigner(key: TestKeys.p256, algorithm: .ES256).sign(claims: Self.claims)
+        for token in [hs, es] {
+            let error = try #require(throws: JWTKError.self) { try JWTVerifier(keys: keys, policy: TestPolicy.fixed()).verify(token) }
+            #expect(error.code == .unsupportedKey)
+            #expect(error.reason.contains("mixes symmetric (oct) and asymmetric keys") && error.reason.contains("RFC 8725 §3.1"))
+            #expect(throws: JWTKError(.unsupportedKey)) { try JWTVerifier(keys: keys, policy: TestPolicy.fixed()).verifySignature(token) }
+            var policy = TestPolicy.fixed()
+            policy.allowsMixedKeyTypes = true
+            _ = try JWTVerifier(keys: keys, policy: policy).verify(token)
+        }
+        // Sets of one kind are unaffected.
+        _ = try JWTVerifier(keys: [TestKeys.hs256.verificationKey, TestKeys.hs384.verificationKey], policy: TestPolicy.fixed()).verify(hs)
+        _ = try JWTVerifier(keys: [TestKeys.p256.verificationKey, TestKeys.rsa.verificationKey], policy: TestPolicy.fixed()).verify(es)
+    }
 }
