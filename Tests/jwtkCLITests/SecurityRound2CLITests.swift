@@ -27,4 +27,17 @@ struct SecurityRound2CLITests {
         let single = try CLI.run(["verify", "--key", "testvectors/generated/keys/rsa2048.public.pem", Self.rsaToken])
         #expect(single.status == 0)
     }
+
+    /// `jwks` lint flags the ROCA-shaped key (testvectors/roca/generate.py); `verify --key` refuses it (exit 2).
+    @Test func rocaKeyIsFlaggedByJWKSAndRefusedByVerify() throws {
+        let lint = try CLI.run(["jwks", "--json", "testvectors/roca/roca-2048.public.jwk.json"])
+        let keys = try #require(try lint.json()["keys"] as? [[String: Any]])
+        let findings = try #require(keys.first?["findings"] as? [[String: Any]])
+        #expect(findings.contains { $0["id"] as? String == "rsa_roca" && $0["severity"] as? String == "error" })
+        #expect(keys.first?["usable"] as? Bool == false)
+        let verify = try CLI.run(["verify", "--key", "testvectors/roca/roca-2048.public.jwk.json", Self.rsaToken])
+        #expect(verify.status == 2)
+        #expect(verify.stderr.contains("ROCA fingerprint (CVE-2017-15361"))
+        #expect(verify.stderr.contains("[weak_key]"))
+    }
 }

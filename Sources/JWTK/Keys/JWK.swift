@@ -187,6 +187,13 @@ enum JWKParser {
         guard let lastN = nTrimmed.last, lastN & 1 == 1 else {
             throw JWTKError(.invalidKey, "RSA modulus is even: not a product of odd primes", claim: "n", keyID: keyID)
         }
+        if ROCA.hasFingerprint(modulus: nTrimmed) {
+            throw JWTKError(
+                .weakKey,
+                "RSA modulus has the ROCA fingerprint (CVE-2017-15361, Infineon RSALib): its primes can be recovered from it; "
+                    + "the key must be replaced",
+                claim: "n", keyID: keyID)
+        }
     }
 
     /// RFC 7517 §4.7: the key in the first `x5c` certificate must match the JWK's key. `x5t#S256`, when
