@@ -225,4 +225,92 @@ struct SecurityRound2Tests {
         #expect(moduli.count >= 10)
         for n in moduli { #expect(!ROCA.hasFingerprint(modulus: n.drop { $0 == 0 })) }
     }
+
+    // MARK: choices documented in SECURITY.md ("Choices pinned by tests")
+
+    static let now = Int(TestPolicy.now)
+
+    static func hs256(_ claims: String) throws -> String {
+        try TestTokens.sign(header: TestTokens.header("HS256", kid: "hs256"), payload: claims, key: TestKeys.hs256, algorithm: .HS256)
+    }
+
+    static func hsVerifier(now: Double = TestPolicy.now, _ change: (inout VerificationPolicy) -> Void = { _ in }) -> JWTVerifier {
+        var policy = TestPolicy.fixed(now)
+        change(&policy)
+        return JWTVerifier(keys: [TestKeys.hs256.verificationKey], policy: policy)
+    }
+
+    /// Leading zero octets in RSA `n`/`e` (RFC 7518 §6.3.1 says minimal octets) are accepted as the same
+    /// integer, like jose and jwx: the key, its thumbprint and what it verifies do not change.
+    @Test func leadingZeroRSAMembersAreTheSameKey() throws {
+        var jwk = try #require(try Fixtures.json("generated/keys/rsa2048.public.jwk.json") as? [String: Any])
+        let plain = try VerificationKey(jwk: Fixtures.jsonText(jwk))
+        let n = try Base64URL.decode(try #require(jwk["n"] as? String))
+        jwk["n"] = Base64URL.encode([0] + n)
+        jwk["e"] = "AAEAAQ"
+        let padded = try VerificationKey(jwk: Fixtures.jsonText(jwk))
+        #expect(padded.thumbprint == plain.thumbprint)
+        #expect(padded.type == plain.type)
+        let signer = try SigningKey(pem: try Fixtures.text("generated/keys/rsa2048.private.pem"))
+        let token = try JWTSigner(key: signer, algorithm: .RS256).sign(claims: #"{"exp":4102444800}"#)
+        _ = try JWTVerifier(keys: [padded], policy: TestPolicy.fixed()).verify(token)
+    }
+
+    /// `iat > exp` and `nbf > exp` are not compared with each other (jose and jwx do not either); each claim
+    /// is checked against the clock, and without leeway no moment accepts such a token.
+    @Test func inconsistentTimeClaimsAreJudgedAgainstTheClockOnly() throws {
+        let t = Self.now
+        let iatAfterExp = try Self.hs256(#"{"iat":\#(t + 20),"exp":\#(t + 10)}"#)
+        let nbfAfterExp = try Self.hs256(#"{"nbf":\#(t + 20),"exp":\#(t + 10)}"#)
+        for offset in stride(from: -30, through: 40, by: 5) {
+            let at = TestPolicy.now + Double(offset)
+            #expect(throws: JWTKError.self, "iat > exp at \(offset)") { try Self.hsVerifier(now: at).verify(iatAfterExp) }
+            #expect(throws: JWTKError.self, "nbf > exp at \(offset)") { try Self.hsVerifier(now: at).verify(nbfAfterExp) }
+        }
+        #expect(throws: JWTKError(.issuedInFuture)) { try Self.hsVerifier().verify(iatAfterExp) }
+        #expect(throws: JWTKError(.notYetValid)) { try Self.hsVerifier().verify(nbfAfterExp) }
+        #expect(throws: JWTKError(.expired)) { try Self.hsVerifier(now: TestPolicy.now + 15).verify(nbfAfterExp) }
+        // Leeway widens each window on its own, so both pass inside it.
+        _ = try Self.hsVerifier(now: TestPolicy.now + 15) { $0.leeway = 10 }.verify(iatAfterExp)
+        _ = try Self.hsVerifier(now: TestPolicy.now + 15) { $0.leeway = 10 }.verify(nbfAfterExp)
+    }
+
+    static func oidc(maxAge: Double? = nil, _ change: (inout VerificationPolicy) -> Void = { _ in }) -> JWTVerifier {
+        var policy = VerificationPolicy.openIDConnect(issuer: "https://i", clientID: "c", maxAuthenticationAge: maxAge)
+        policy.clock = .fixed(TestPolicy.now)
+        change(&policy)
+        return JWTVerifier(keys: [TestKeys.hs256.verificationKey], policy: policy)
+    }
+
+    static func idToken(sub: String = "u", authTime: Int? = nil) throws -> String {
+        let auth = authTime.map { #","auth_time":\#($0)"# } ?? ""
+        return try Self.hs256(#"{"iss":"https://i","aud":"c","sub":"\#(sub)","iat":\#(Self.now),"exp":\#(Self.farExp)\#(auth)}"#)
+    }
+
+    /// A required `sub` that is empty identifies no one: refused under the OIDC profile (and wherever `sub` is
+    /// required); a policy that does not require `sub` does not judge it.
+    @Test func emptySubjectIsRefusedWhenSubIsRequired() throws {
+        _ = try Self.oidc().verify(try Self.idToken())
+        let error = try #require(throws: JWTKError.self) { try Self.oidc().verify(try Self.idToken(sub: "")) }
+        #expect(error.code == .invalidClaim && error.claim == "sub")
+        #expect(throws: JWTKError(.invalidClaim)) {
+            try Self.hsVerifier { $0.requiredClaims = ["sub"] }.verify(try Self.hs256(#"{"sub":"","exp":4102444800}"#))
+        }
+        _ = try Self.hsVerifier().verify(try Self.hs256(#"{"sub":"","exp":4102444800}"#))
+    }
+
+    /// With max_age, an `auth_time` later than now + leeway is refused: it would make any max_age pass.
+    /// Without max_age, `auth_time` is not interpreted.
+    @Test func futureAuthenticationTimeIsRefusedUnderMaxAge() throws {
+        let future = try Self.idToken(authTime: Self.now + 3600)
+        let error = try #require(throws: JWTKError.self) { try Self.oidc(maxAge: 300).verify(future) }
+        #expect(error.code == .invalidClaim && error.claim == "auth_time")
+        #expect(error.reason.contains("in the future"))
+        _ = try Self.oidc(maxAge: 300).verify(try Self.idToken(authTime: Self.now - 10))
+        _ = try Self.oidc(maxAge: 300) { $0.leeway = 60 }.verify(try Self.idToken(authTime: Self.now + 30))
+        #expect(throws: JWTKError(.invalidClaim)) {
+            try Self.oidc(maxAge: 300) { $0.leeway = 60 }.verify(try Self.idToken(authTime: Self.now + 61))
+        }
+        _ = try Self.oidc().verify(future)
+    }
 }
