@@ -65,9 +65,15 @@ public struct JOSEHeader: Sendable {
     /// only, RFC 2045 §5.1; no Unicode case folding, so U+212A KELVIN SIGN stays distinct from "k"), without an
     /// `application/` prefix (RFC 7515 §4.1.9).
     static func normalizedType(_ type: String) -> String {
-        var utf8 = Array(type.utf8)
-        for i in utf8.indices where utf8[i] >= 0x41 && utf8[i] <= 0x5A { utf8[i] |= 0x20 }
-        let lower = String(decoding: utf8, as: UTF8.self)
+        // No array: a short typ stays a small (inline) string, as lowercased() kept it before.
+        var lower = type
+        if type.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) {
+            lower = ""
+            for scalar in type.unicodeScalars {
+                lower.unicodeScalars.append(
+                    scalar.value >= 0x41 && scalar.value <= 0x5A ? Unicode.Scalar(UInt8(scalar.value) | 0x20) : scalar)
+            }
+        }
         return lower.hasPrefix("application/") ? String(lower.dropFirst(12)) : lower
     }
 }
