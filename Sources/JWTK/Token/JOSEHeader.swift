@@ -36,6 +36,10 @@ public struct JOSEHeader: Sendable {
             throw JWTKError(
                 .invalidHeader, "the header has \"enc\": it is a JWE header (RFC 7516 §9), not a JWS header", claim: "enc")
         }
+        // x5t / x5t#S256 are never used, but a mistyped one is a malformed header (RFC 7515 §4.1.7, §4.1.8).
+        // Looked up without allocating; decoded only when present.
+        try Self.checkThumbprint(json, "x5t#S256", bytes: 32)
+        try Self.checkThumbprint(json, "x5t", bytes: 20)
         keyID = try Self.optionalString(json, "kid")
         type = try Self.optionalString(json, "typ")
         contentType = try Self.optionalString(json, "cty")
@@ -52,6 +56,14 @@ public struct JOSEHeader: Sendable {
             base64URLEncodePayload = flag
         } else {
             base64URLEncodePayload = nil
+        }
+    }
+
+    private static func checkThumbprint(_ json: JSONValue, _ name: String, bytes: Int) throws(JWTKError) {
+        guard let text = try optionalString(json, name) else { return }
+        guard let digest = try? Base64URL.decode(text), digest.count == bytes else {
+            throw JWTKError(
+                .invalidHeader, "header \(Shown.value(name)) must be the base64url of a \(bytes)-byte certificate digest", claim: name)
         }
     }
 

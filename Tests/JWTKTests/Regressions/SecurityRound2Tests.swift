@@ -58,6 +58,23 @@ struct SecurityRound2Tests {
         #expect(error.reason.contains("JWE"))
     }
 
+    /// In a token header, `x5t#S256` and `x5t` are never used, but a mistyped one is `invalid_header`.
+    @Test func mistypedHeaderThumbprintIsInvalidHeader() throws {
+        let good = [#""x5t#S256":"EyhK0Z5AIvDFAz1mtBHWB2oeAEsTwKHyqmpmZtu7dEw""#, #""x5t":"6ZjXuMtgDRBYd_0bs5aDFr6TgI4""#]
+        for member in good { _ = try Self.verifier().verify(try Self.es256(#"{"alg":"ES256",\#(member)}"#)) }
+        let bad = [
+            #""x5t#S256":7"#, #""x5t#S256":["EyhK0Z5AIvDFAz1mtBHWB2oeAEsTwKHyqmpmZtu7dEw"]"#,
+            #""x5t#S256":"EyhK0Z5AIvDFAz1mtBHWB2oeAEsTwKHyqmpmZtu7dEw=""#, #""x5t#S256":"Eyh+0Z5AIvDFAz1mtBHWB2oeAEsTwKHyqmpmZtu7dEw""#,
+            #""x5t#S256":"6ZjXuMtgDRBYd_0bs5aDFr6TgI4""#, #""x5t":"EyhK0Z5AIvDFAz1mtBHWB2oeAEsTwKHyqmpmZtu7dEw""#, #""x5t":null"#,
+        ]
+        for member in bad {
+            let error = try #require(throws: JWTKError.self, "\(member)") {
+                try Self.verifier().verify(try Self.es256(#"{"alg":"ES256",\#(member)}"#))
+            }
+            #expect(error.code == .invalidHeader, "\(member)")
+        }
+    }
+
     static func p256JWK() throws -> [String: Any] {
         var jwk = try #require(try Fixtures.json("generated/keys/p256.public.jwk.json") as? [String: Any])
         jwk["x5c"] = [try Fixtures.data("generated/keys/p256.cert.der").base64EncodedString()]
