@@ -105,7 +105,8 @@ public struct JWTVerifier: Sendable {
 
         // Key: by kid and family; never from the token itself.
         let candidates = try keyring.snapshot().select(
-            keyID: header.keyID, algorithm: algorithm, matching: keyring.unidentifiedKeyMatching, maxCandidates: policy.maxKeysTried)
+            keyID: header.keyID, algorithm: algorithm, matching: keyring.unidentifiedKeyMatching, maxCandidates: policy.maxKeysTried,
+            allowsMixedKeyTypes: policy.allowsMixedKeyTypes)
         var strongEnough: [VerificationKey] = []
         var weakness: JWTKError?
         for key in candidates {

@@ -381,7 +381,7 @@ public final class RemoteJWKS: Sendable {
         case .success(let fetched):
             let lifetime = configuration.freshness.lifetime(headers: fetched.response.headers, now: now)
             if let set = fetched.set {
-                keyring.replaceKeys(set.keys)
+                keyring.replaceKeys(with: set)
                 for skip in set.skipped {
                     log.warning("skipped a key of the JWK Set: \(skip)", metadata: ["url": "\(url.absoluteString)"])
                 }

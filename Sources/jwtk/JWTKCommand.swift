@@ -50,7 +50,7 @@ struct JWTKCommand: AsyncParsableCommand {
             }
             status = ExitStatus.success.rawValue
         } catch let failure as CLIFailure {
-            if let message = failure.message { StandardError.write("jwtk: \(message)") }
+            if let message = failure.message { StandardError.write("jwtk: \(Terminal.text(message))") }
             status = failure.status.rawValue
         } catch let code as ExitCode {
             status = code.rawValue

@@ -308,6 +308,18 @@ enum Crypto {
         return Array(out[..<len])
     }
 
+    /// SHA-1 of `bytes`, only for comparing a JWK's `x5t` certificate thumbprint (RFC 7517 §4.8); never for
+    /// anything that needs collision resistance.
+    static func sha1(_ bytes: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 20)
+        var len: UInt32 = 0
+        guard EVP_Digest(bytes, bytes.count, &out, &len, EVP_sha1(), nil) == 1, len == 20 else {
+            OpenSSLErrors.clear()
+            return []
+        }
+        return out
+    }
+
     static func randomBytes(_ count: Int) throws(JWTKError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         guard CJWTKShims_random(&out, count) == 1 else {

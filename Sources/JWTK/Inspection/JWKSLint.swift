@@ -136,6 +136,14 @@ public struct JWKSLint: Sendable {
             let trimmed = bytes.drop { $0 == 0 }
             modulusBits = trimmed.first.map { (trimmed.count - 1) * 8 + (8 - $0.leadingZeroBitCount) } ?? 0
         }
+        if kty == "RSA", let n = jwk["n"]?.string, let bytes = try? Base64URL.decode(n),
+            ROCA.hasFingerprint(modulus: bytes.drop { $0 == 0 })
+        {
+            add(
+                "rsa_roca", .error,
+                "RSA modulus has the ROCA fingerprint (CVE-2017-15361): its primes can be recovered; verifiers refuse it; replace the key",
+                "CVE-2017-15361", "n")
+        }
         let published = privateMembers.filter { jwk[$0] != nil }
         if !published.isEmpty {
             add(

@@ -7,7 +7,10 @@
 /// Selection rules (fail closed, RFC 8725 §3.1): with a `kid`, only keys with exactly that `kid`
 /// (byte-for-byte) are considered, and of those only keys whose type fits the token's algorithm. Without a
 /// `kid`, the one key that fits the algorithm is used; when several fit, selection fails as ambiguous unless
-/// the policy allows a bounded try-all. There is never a default-key fallback.
+/// the policy allows a bounded try-all. There is never a default-key fallback. A `kid` carried by several keys
+/// of the set, counting keys that were skipped as unusable (``init(jwks:)``), makes a token naming it ambiguous.
+/// A keyring that holds both symmetric (`oct`) and asymmetric keys verifies nothing unless the policy opts in
+/// (``VerificationPolicy/allowsMixedKeyTypes``, RFC 8725 §3.1, §3.5).
 public final class Keyring: Sendable {
     /// How keys without a `kid` are treated when a token carries one.
     public enum UnidentifiedKeyMatching: Sendable, Hashable {
@@ -22,10 +25,19 @@ public final class Keyring: Sendable {
         let keys: [VerificationKey]
         let byID: [String: [VerificationKey]]
         let withoutID: [VerificationKey]
+        /// `kid`s of keys that were skipped as unusable; a token naming one of them is ambiguous when a usable
+        /// key carries it too.
+        let unusableKeyIDs: [String]
+        /// Whether the keys mix symmetric and asymmetric types.
+        let mixesSymmetricAndAsymmetric: Bool
         let generation: Int
 
-        init(keys: [VerificationKey], generation: Int) {
+        init(keys: [VerificationKey], unusableKeyIDs: [String], generation: Int) {
             self.keys = keys
+            self.unusableKeyIDs = unusableKeyIDs
+            let symmetric = keys.contains { if case .oct = $0.type { true } else { false } }
+            let asymmetric = keys.contains { if case .oct = $0.type { false } else { true } }
+            self.mixesSymmetricAndAsymmetric = symmetric && asymmetric
             var byID: [String: [VerificationKey]] = [:]
             var withoutID: [VerificationKey] = []
             for key in keys {
@@ -42,13 +54,18 @@ public final class Keyring: Sendable {
     public let unidentifiedKeyMatching: UnidentifiedKeyMatching
 
     /// Creates a keyring holding `keys`.
-    public init(keys: [VerificationKey], unidentifiedKeyMatching: UnidentifiedKeyMatching = .strict) {
-        self.state = Locked(Snapshot(keys: keys, generation: 1))
+    ///
+    /// - Parameter unusableKeyIDs: the `kid`s of keys that belong to the same set but could not be imported
+    ///   (``JWKSet/skipped``). A token whose `kid` is among them and also on a usable key is `ambiguous_key`:
+    ///   which key the issuer meant cannot be known.
+    public init(keys: [VerificationKey], unidentifiedKeyMatching: UnidentifiedKeyMatching = .strict, unusableKeyIDs: [String] = []) {
+        self.state = Locked(Snapshot(keys: keys, unusableKeyIDs: unusableKeyIDs, generation: 1))
         self.unidentifiedKeyMatching = unidentifiedKeyMatching
     }
 
-    /// Creates a keyring from the usable keys of a JWK Set.
-    public convenience init(jwks: JWKSet) { self.init(keys: jwks.keys) }
+    /// Creates a keyring from the usable keys of a JWK Set; the `kid`s of its skipped keys still count for
+    /// ambiguity (a `kid` shared with a skipped key is `ambiguous_key`).
+    public convenience init(jwks: JWKSet) { self.init(keys: jwks.keys, unusableKeyIDs: jwks.skipped.compactMap(\.keyID)) }
 
     /// The keys currently held.
     public var keys: [VerificationKey] { snapshot().keys }
@@ -57,9 +74,15 @@ public final class Keyring: Sendable {
     public var generation: Int { snapshot().generation }
 
     /// Atomically replaces every key. Verifications already running finish with the keys they started with.
-    public func replaceKeys(_ keys: [VerificationKey]) {
-        state.withLock { current in current = Snapshot(keys: keys, generation: current.generation + 1) }
+    ///
+    /// - Parameter unusableKeyIDs: as in ``init(keys:unidentifiedKeyMatching:unusableKeyIDs:)``.
+    public func replaceKeys(_ keys: [VerificationKey], unusableKeyIDs: [String] = []) {
+        state.withLock { current in current = Snapshot(keys: keys, unusableKeyIDs: unusableKeyIDs, generation: current.generation + 1) }
     }
+
+    /// Atomically replaces every key with the usable keys of `set`, keeping its skipped keys' `kid`s for
+    /// ambiguity; see ``init(jwks:)``.
+    public func replaceKeys(with set: JWKSet) { replaceKeys(set.keys, unusableKeyIDs: set.skipped.compactMap(\.keyID)) }
 
     func snapshot() -> Snapshot { state.withLock { $0 } }
 
@@ -78,11 +101,29 @@ extension Keyring.Snapshot {
 
     /// The keys to try for a token, in order; throws when there is none or the choice is ambiguous.
     func select(
-        keyID: String?, algorithm: JWSAlgorithm, matching: Keyring.UnidentifiedKeyMatching, maxCandidates: Int
+        keyID: String?, algorithm: JWSAlgorithm, matching: Keyring.UnidentifiedKeyMatching, maxCandidates: Int,
+        allowsMixedKeyTypes: Bool = false
     ) throws(JWTKError) -> [VerificationKey] {
+        if mixesSymmetricAndAsymmetric, !allowsMixedKeyTypes {
+            throw JWTKError(
+                .unsupportedKey,
+                "the key set mixes symmetric (oct) and asymmetric keys, so one set would hold a shared secret next to public keys "
+                    + "(RFC 8725 §3.1, §3.5); refusing to verify with it unless mixed key types are allowed explicitly "
+                    + "(VerificationPolicy.allowsMixedKeyTypes; jwtk verify --allow-mixed-keys)")
+        }
         let pool: [VerificationKey]
         if let keyID {
             var found = keys(withID: keyID)
+            // A kid shared by several keys of the set names no key for sure, even when only one is usable.
+            if !found.isEmpty, maxCandidates <= 1 || !unusableKeyIDs.isEmpty {
+                let unusable = unusableKeyIDs.reduce(0) { $0 + (Exact.equal($1, keyID) ? 1 : 0) }
+                if unusable > 0 || (found.count > 1 && maxCandidates <= 1) {
+                    throw JWTKError(
+                        .ambiguousKey,
+                        "\(found.count + unusable) keys of the set carry kid \(Shown.value(keyID))\(unusable > 0 ? " (\(unusable) of them unusable)" : ""); refusing to guess",
+                        keyID: keyID)
+                }
+            }
             // Keys without a kid are a fallback for a kid no key carries, never pooled with an exact match.
             if found.isEmpty, matching == .matchAnyKeyID { found = withoutID }
             guard !found.isEmpty else {

@@ -227,6 +227,13 @@ enum JWKParser {
         guard let lastN = nTrimmed.last, lastN & 1 == 1 else {
             throw JWTKError(.invalidKey, "RSA modulus is even: not a product of odd primes", claim: "n", keyID: keyID)
         }
+        if ROCA.hasFingerprint(modulus: nTrimmed) {
+            throw JWTKError(
+                .weakKey,
+                "RSA modulus has the ROCA fingerprint (CVE-2017-15361, Infineon RSALib): its primes can be recovered from it; "
+                    + "the key must be replaced",
+                claim: "n", keyID: keyID)
+        }
     }
 
     /// RFC 7517 §4.7: the key in the first `x5c` certificate must match the JWK's key. `x5t#S256`, when
@@ -234,6 +241,9 @@ enum JWKParser {
     /// the JWK was obtained, not from the certificate.
     private static func checkCertificateChain(_ jwk: JSONValue, material: VerificationKey.Material, keyID: String?) throws(JWTKError) -> Int
     {
+        // Thumbprints are type-checked whether or not x5c is present: a mistyped one is a broken key.
+        let sha1 = try thumbprintMember(jwk, "x5t", bytes: 20, keyID: keyID)
+        let sha256 = try thumbprintMember(jwk, "x5t#S256", bytes: 32, keyID: keyID)
         guard let x5c = jwk["x5c"] else { return 0 }
         guard let certs = x5c.stringArray, let leafText = certs.first else {
             throw JWTKError(.invalidKey, "JWK \"x5c\" must be a non-empty array of base64 strings", claim: "x5c", keyID: keyID)
@@ -248,13 +258,28 @@ enum JWKParser {
         guard leafKey.samePublicKey(as: key) else {
             throw JWTKError(.invalidKey, "the key in the \"x5c\" leaf certificate differs from the JWK's key", claim: "x5c", keyID: keyID)
         }
-        if let expected = try optionalString(jwk, "x5t#S256") {
-            guard Exact.equal(Base64URL.encode(Crypto.digest(der, hashBits: 256)), expected) else {
-                throw JWTKError(
-                    .invalidKey, "JWK \"x5t#S256\" does not match the \"x5c\" leaf certificate", claim: "x5t#S256", keyID: keyID)
-            }
+        if let expected = sha256, Crypto.digest(der, hashBits: 256) != expected {
+            throw JWTKError(
+                .invalidKey, "JWK \"x5t#S256\" does not match the \"x5c\" leaf certificate", claim: "x5t#S256", keyID: keyID)
+        }
+        if let expected = sha1, Crypto.sha1(der) != expected {
+            throw JWTKError(.invalidKey, "JWK \"x5t\" does not match the \"x5c\" leaf certificate", claim: "x5t", keyID: keyID)
         }
         return certs.count
+    }
+
+    /// An `x5t` / `x5t#S256` member (RFC 7517 §4.8, §4.9): a base64url string of a `bytes`-byte digest.
+    private static func thumbprintMember(_ jwk: JSONValue, _ name: String, bytes: Int, keyID: String?) throws(JWTKError) -> [UInt8]? {
+        guard let text = try optionalString(jwk, name) else { return nil }
+        guard let digest = try? Base64URL.decode(text) else {
+            throw JWTKError(.invalidKey, "JWK member \(Shown.value(name)) is not strict base64url", claim: name, keyID: keyID)
+        }
+        guard digest.count == bytes else {
+            throw JWTKError(
+                .invalidKey, "JWK member \(Shown.value(name)) must be a \(bytes)-byte digest, got \(digest.count) bytes", claim: name,
+                keyID: keyID)
+        }
+        return digest
     }
 
     static func optionalString(_ jwk: JSONValue, _ name: String) throws(JWTKError) -> String? {

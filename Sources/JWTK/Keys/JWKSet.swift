@@ -7,7 +7,7 @@
 /// ```swift
 /// let set = try JWKSet(json: jwksText)
 /// for skip in set.skipped { print("skipped key \(skip.index): \(skip.reason)") }
-/// let keyring = Keyring(keys: set.keys)
+/// let keyring = Keyring(jwks: set)
 /// ```
 public struct JWKSet: Sendable {
     /// Limits applied while parsing JWKs and JWK Sets.

@@ -31,6 +31,15 @@ public struct JOSEHeader: Sendable {
         guard let alg = json["alg"] else { throw JWTKError(.invalidHeader, "the header has no \"alg\"", claim: "alg") }
         guard let algName = alg.string else { throw JWTKError(.invalidHeader, "header \"alg\" must be a string", claim: "alg") }
         algorithmName = algName
+        // RFC 7516 §9: a header with "enc" is a JWE header, whatever the segment count says.
+        if json["enc"] != nil {
+            throw JWTKError(
+                .invalidHeader, "the header has \"enc\": it is a JWE header (RFC 7516 §9), not a JWS header", claim: "enc")
+        }
+        // x5t / x5t#S256 are never used, but a mistyped one is a malformed header (RFC 7515 §4.1.7, §4.1.8).
+        // Looked up without allocating; decoded only when present.
+        try Self.checkThumbprint(json, "x5t#S256", bytes: 32)
+        try Self.checkThumbprint(json, "x5t", bytes: 20)
         keyID = try Self.optionalString(json, "kid")
         type = try Self.optionalString(json, "typ")
         contentType = try Self.optionalString(json, "cty")
@@ -50,15 +59,33 @@ public struct JOSEHeader: Sendable {
         }
     }
 
+    private static func checkThumbprint(_ json: JSONValue, _ name: String, bytes: Int) throws(JWTKError) {
+        guard let text = try optionalString(json, name) else { return }
+        guard let digest = try? Base64URL.decode(text), digest.count == bytes else {
+            throw JWTKError(
+                .invalidHeader, "header \(Shown.value(name)) must be the base64url of a \(bytes)-byte certificate digest", claim: name)
+        }
+    }
+
     private static func optionalString(_ json: JSONValue, _ name: String) throws(JWTKError) -> String? {
         guard let value = json[name] else { return nil }
         guard let s = value.string else { throw JWTKError(.invalidHeader, "header \(Shown.value(name)) must be a string", claim: name) }
         return s
     }
 
-    /// `typ` normalised for comparison: lower-cased, without an `application/` prefix (RFC 7515 §4.1.9).
+    /// `typ` normalised for comparison: ASCII letters lower-cased (media types are case-insensitive in ASCII
+    /// only, RFC 2045 §5.1; no Unicode case folding, so U+212A KELVIN SIGN stays distinct from "k"), without an
+    /// `application/` prefix (RFC 7515 §4.1.9).
     static func normalizedType(_ type: String) -> String {
-        let lower = type.lowercased()
+        // No array: a short typ stays a small (inline) string, as lowercased() kept it before.
+        var lower = type
+        if type.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) {
+            lower = ""
+            for scalar in type.unicodeScalars {
+                lower.unicodeScalars.append(
+                    scalar.value >= 0x41 && scalar.value <= 0x5A ? Unicode.Scalar(UInt8(scalar.value) | 0x20) : scalar)
+            }
+        }
         return lower.hasPrefix("application/") ? String(lower.dropFirst(12)) : lower
     }
 }

@@ -108,6 +108,11 @@ struct ClaimValidator {
                 throw JWTKError(.missingClaim, "the required claim \(Shown.value(name)) is missing", claim: name)
             }
         }
+        // A required sub must identify someone: "" would be one shared identity for every token that carries it
+        // (OpenID Connect Core §2: a locally unique identifier). Read only when sub is empty: no cost otherwise.
+        if let sub, sub.isEmpty, policy.requiredClaims.contains("sub") {
+            throw JWTKError(.invalidClaim, "the required claim \"sub\" is empty; it must identify the subject", claim: "sub")
+        }
 
         try validateOpenIDConnect(claims, audience: aud, algorithm: algorithm, key: key, now: now)
     }
@@ -136,6 +141,13 @@ struct ClaimValidator {
         if let maxAge = policy.maxAuthenticationAge {
             guard let authTime = try claims.numericDate("auth_time") else {
                 throw JWTKError(.missingClaim, "the token has no \"auth_time\" but max_age was requested", claim: "auth_time")
+            }
+            // A future auth_time would make every max_age pass (now - auth_time < 0).
+            if authTime > now + policy.leeway {
+                throw JWTKError(
+                    .invalidClaim,
+                    "the user authenticated in the future, at \(Self.time(authTime)) (now \(Self.time(now)), leeway \(Self.seconds(policy.leeway)))",
+                    claim: "auth_time")
             }
             if now - authTime > maxAge + policy.leeway {
                 throw JWTKError(

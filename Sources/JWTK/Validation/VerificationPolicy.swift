@@ -71,6 +71,11 @@ public struct VerificationPolicy: Sendable {
     /// When a token has no `kid` (or several keys share it) and more than one key fits, how many to try.
     /// Default 1: refuse as ambiguous.
     public var maxKeysTried = 1
+    /// Whether a keyring that holds both symmetric (`oct`) and asymmetric keys may verify. Default false: such
+    /// a set is refused with `unsupported_key` (RFC 8725 §3.1, §3.5: a shared secret does not belong next to
+    /// public keys, and one family must not stand in for another). The key's family still decides the algorithm
+    /// when this is true.
+    public var allowsMixedKeyTypes = false
     /// Token size and JSON limits.
     public var limits = TokenLimits()
 

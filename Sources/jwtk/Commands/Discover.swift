@@ -268,7 +268,7 @@ struct Discover: AsyncParsableCommand {
             }
             out += "\n" + style.bold("Checks") + "\n"
             for check in checks {
-                out += "  \(style.outcomeOrSeverity(check.outcome.padding(7)))  \(check.message) (\(check.reference))\n"
+                out += "  \(style.outcomeOrSeverity(check.outcome.padding(7)))  \(Terminal.line(check.message)) (\(check.reference))\n"
             }
             if let discoveryCache {
                 out += "\n" + style.bold("HTTP: discovery document") + "\n" + discoveryCache.text(style: style, findings: false)

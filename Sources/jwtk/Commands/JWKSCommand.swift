@@ -109,7 +109,7 @@ struct Thumbprint: ParsableCommand {
         guard !keys.isEmpty else { throw CLIFailure.usage("\(path): no usable key") }
         for key in keys {
             let value = uri ? "urn:ietf:params:oauth:jwk-thumbprint:sha-256:\(key.thumbprint)" : key.thumbprint
-            print(keys.count == 1 ? value : "\(value)  \(key.keyID ?? "-")")
+            print(keys.count == 1 ? value : "\(value)  \(Terminal.line(key.keyID ?? "-"))")
         }
     }
 }

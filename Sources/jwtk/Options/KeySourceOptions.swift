@@ -104,6 +104,8 @@ struct KeySourceOptions: ParsableArguments {
         }
         // Keys named one by one on the command line carry no kid of their own: let them serve any kid.
         let matching: Keyring.UnidentifiedKeyMatching = jwks == nil ? .matchAnyKeyID : .strict
-        return Loaded(keys: all, skipped: skipped, keyring: Keyring(keys: all, unidentifiedKeyMatching: matching))
+        return Loaded(
+            keys: all, skipped: skipped,
+            keyring: Keyring(keys: all, unidentifiedKeyMatching: matching, unusableKeyIDs: skipped.compactMap(\.keyID)))
     }
 }

@@ -59,6 +59,11 @@ struct PolicyOptions: ParsableArguments {
     @Option(name: .customLong("min-rsa-bits"), help: ArgumentHelp("Smallest accepted RSA key, in bits.", valueName: "N"))
     var minRSABits: Int = 2048
 
+    @Flag(
+        name: .customLong("allow-mixed-keys"),
+        help: "Verify with a key set that mixes HMAC secrets and public keys (refused by default, RFC 8725 §3.1, §3.5).")
+    var allowMixedKeys = false
+
     @Option(
         help: ArgumentHelp(
             "jwt: RFC 7519 rules only; oidc: OpenID Connect Core §3.1.3.7 ID token rules (--iss, --aud as client id; sub and iat required; "
@@ -149,6 +154,7 @@ struct PolicyOptions: ParsableArguments {
         policy.ignoresAudience = ignoreAudience
         policy.maxTokenAge = maxAge
         policy.minimumRSAKeyBits = minRSABits
+        policy.allowsMixedKeyTypes = allowMixedKeys
         if let nonce { policy.nonce = nonce }
         return policy
     }

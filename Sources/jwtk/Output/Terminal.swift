@@ -1,5 +1,8 @@
+import JWTK
+
 /// Makes attacker-controlled text (token members, key ids, error reasons quoting them) safe to print:
-/// control characters become `\u00XX`, so a token cannot move the cursor, recolour or rewrite the terminal.
+/// control characters (and bidi controls) become `\uXXXX`, so a token cannot move the cursor, recolour,
+/// reorder or rewrite the terminal.
 enum Terminal {
     /// One line: every control character is escaped, including newlines.
     static func line(_ text: String) -> String { escape(text, keepingLineBreaks: false) }
@@ -21,7 +24,7 @@ enum Terminal {
         return out
     }
 
-    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
-    }
+    /// The library's one rule (`JSONText.isUnsafeOnScreen`): C0, DEL, C1 (U+009B CSI), U+2028/U+2029, and the
+    /// bidi controls U+202A–U+202E and U+2066–U+2069.
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool { JSONText.isUnsafeOnScreen(scalar) }
 }

@@ -10,7 +10,7 @@ struct KeyringTests {
     @Test func unknownKeyIDIsKeyNotFound() throws {
         let signer = try SigningKey.generate(for: .ES256, keyID: "unknown")
         let token = try JWTSigner(key: signer, algorithm: .ES256).sign(claims: Self.claims)
-        let verifier = JWTVerifier(keys: TestKeys.allPublicKeys, policy: TestPolicy.fixed())
+        let verifier = JWTVerifier(keys: TestKeys.allPublicKeys, policy: TestPolicy.fixedMixed())
         let error = #expect(throws: JWTKError(.keyNotFound)) { try verifier.verify(token) }
         #expect(error?.keyID == "unknown")
     }
@@ -28,7 +28,7 @@ struct KeyringTests {
     @Test func rightKeyIDWithWrongKeyTypeIsAlgorithmKeyMismatch() throws {
         let token = try TestTokens.sign(
             header: TestTokens.header("HS256", kid: "p256"), payload: Self.claims, key: TestKeys.hs256, algorithm: .HS256)
-        let verifier = JWTVerifier(keys: TestKeys.allPublicKeys, policy: TestPolicy.fixed())
+        let verifier = JWTVerifier(keys: TestKeys.allPublicKeys, policy: TestPolicy.fixedMixed())
         #expect(throws: JWTKError(.algorithmKeyMismatch)) { try verifier.verify(token) }
         let rsaAsEC = try TestTokens.sign(
             header: TestTokens.header("RS256", kid: "p256"), payload: Self.claims, key: TestKeys.rsa, algorithm: .RS256)
@@ -38,7 +38,7 @@ struct KeyringTests {
     @Test func tokenWithoutKeyIDUsesTheOneFittingKey() throws {
         let anonymous = try SigningKey(pem: try #require(TestKeys.p256.privateKeyPEM))
         let token = try JWTSigner(key: anonymous, algorithm: .ES256).sign(claims: Self.claims)
-        let verified = try JWTVerifier(keys: TestKeys.allPublicKeys, policy: TestPolicy.fixed()).verify(token)
+        let verified = try JWTVerifier(keys: TestKeys.allPublicKeys, policy: TestPolicy.fixedMixed()).verify(token)
         #expect(verified.key.keyID == "p256")
         // No key of the family at all.
         let hsToken = try JWTSigner(key: try SigningKey(hmacSecret: Array(repeating: 1, count: 32)), algorithm: .HS256).sign(

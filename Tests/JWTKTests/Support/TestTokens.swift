@@ -89,6 +89,14 @@ enum TestPolicy {
         policy.clock = .fixed(now)
         return policy
     }
+
+    /// ``fixed(_:)`` that also accepts a keyring mixing HMAC secrets and public keys (such as
+    /// `TestKeys.allPublicKeys`), which the default policy refuses.
+    static func fixedMixed(_ now: Double = TestPolicy.now) -> VerificationPolicy {
+        var policy = fixed(now)
+        policy.allowsMixedKeyTypes = true
+        return policy
+    }
 }
 
 /// Hex helpers for vector files.

@@ -50,7 +50,7 @@ struct AlgorithmTests {
 
     @Test func algorithmOutsideTheAllowListIsNotAllowed() throws {
         let token = try JWTSigner(key: TestKeys.p256, algorithm: .ES256).sign(claims: Self.claims)
-        var policy = TestPolicy.fixed()
+        var policy = TestPolicy.fixedMixed()
         policy.algorithms = [.RS256]
         #expect(throws: JWTKError(.algorithmNotAllowed)) { try JWTVerifier(keys: TestKeys.allPublicKeys, policy: policy).verify(token) }
         policy.algorithms = [.ES256]
