@@ -5,6 +5,7 @@
 // verify: full verification; signature: verifySignature (no claims); decode: UnverifiedJWT.decode.
 // Each thread verifies (or decodes) the token in a loop until the deadline; every result is checked and
 // any failure exits 1. Prints `ns_per_op=<aggregate ns per operation> ops=<n> threads=<t>`.
+// JWTK_LOOP_NOW fixes the clock; JWTK_LOOP_ITERATIONS runs a fixed count (valgrind: make perf-check).
 import BenchFixtures
 import Foundation
 import JWTK
@@ -32,6 +33,10 @@ do { key = try VerificationKey(jwk: readText(args[4])) } catch {
 }
 var policy = VerificationPolicy(issuer: BenchFixtures.issuer, audience: BenchFixtures.audience)
 policy.algorithms = [algorithm]
+// JWTK_LOOP_NOW=seconds: verify as of a fixed time (make perf-check), so no run depends on the real clock.
+if let now = ProcessInfo.processInfo.environment["JWTK_LOOP_NOW"].flatMap({ Double($0) }) {
+    policy.clock = .fixed(now)
+}
 let verifier = JWTVerifier(keys: [key], policy: policy)
 
 /// One operation on the shared (immutable, thread-safe) verifier; false when it did not succeed.
