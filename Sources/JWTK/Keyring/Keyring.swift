@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A thread-safe set of verification keys, selected per token by `kid` and algorithm.
 ///
 /// Readers take an immutable snapshot (one lock acquisition and one retain) and verify outside the lock;
@@ -38,6 +40,9 @@ public final class Keyring: Sendable {
     }
 
     private let state: Locked<Snapshot>
+    /// The snapshot's generation, readable without the lock (``VerifiedTokenCache`` hits read it on every
+    /// verification). Written inside the lock, after the new snapshot is in place.
+    private let atomicGeneration = Atomic<Int>(1)
     /// How keys without a `kid` are matched; fixed at creation.
     public let unidentifiedKeyMatching: UnidentifiedKeyMatching
 
@@ -58,8 +63,14 @@ public final class Keyring: Sendable {
 
     /// Atomically replaces every key. Verifications already running finish with the keys they started with.
     public func replaceKeys(_ keys: [VerificationKey]) {
-        state.withLock { current in current = Snapshot(keys: keys, generation: current.generation + 1) }
+        state.withLock { current in
+            current = Snapshot(keys: keys, generation: current.generation + 1)
+            atomicGeneration.store(current.generation, ordering: .releasing)
+        }
     }
+
+    /// The current generation without taking the lock.
+    var currentGeneration: Int { atomicGeneration.load(ordering: .acquiring) }
 
     func snapshot() -> Snapshot { state.withLock { $0 } }
 
