@@ -85,8 +85,13 @@ struct CachedTokenKey: Hashable {
     let token: String
 
     static func == (a: Self, b: Self) -> Bool {
-        guard a.verifier == b.verifier, a.token.utf8.count == b.token.utf8.count else { return false }
-        return a.token.utf8.elementsEqual(b.token.utf8)  // bytes, not String's canonical equivalence
+        guard a.verifier == b.verifier else { return false }
+        // Bytes, not String's canonical equivalence; memcmp (UTF8View.elementsEqual cost ~70 Ir per byte).
+        var left = a.token
+        var right = b.token
+        return left.withUTF8 { l in
+            right.withUTF8 { r in l.count == r.count && (l.isEmpty || memcmp(l.baseAddress!, r.baseAddress!, l.count) == 0) }
+        }
     }
 
     func hash(into hasher: inout Hasher) {
