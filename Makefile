@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libssl-dev libjansson-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps build release test lint format demo demo-oidc clean bench bench-check bench-update compare
+.PHONY: help deps build release test lint format demo demo-oidc clean bench bench-check bench-update compare perf-check perf-update
 
 ## help: list the targets with what each does (from the `## target:` comments in this file)
 help:
@@ -87,6 +87,17 @@ bench-check: deps
 ## bench-update: re-record Benchmarks/Thresholds after an intended change in allocations (commit the result)
 bench-update: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update
+
+## perf-check: deterministic performance gate (CI): jwtk-loop (release) under callgrind, per verification of the HS256,
+## RS256, ES256 and EdDSA benchmark tokens with a fixed clock: jwtk's own instructions (+3 % fails), libcrypto and
+## libjansson instructions (±15 %), calls of json_loadb, mutex locks, swift_retain/release and malloc, against
+## Benchmarks/PerfBaseline/perf-baseline.json; prints the table. No timing
+perf-check: deps leaks-deps
+	bash scripts/perf-check.sh
+
+## perf-update: re-record Benchmarks/PerfBaseline/perf-baseline.json after an intended change (commit the result)
+perf-update: deps leaks-deps
+	bash scripts/perf-check.sh --update
 
 ## compare: jwtk vs the OpenSSL floor, libjwt and cjose, same tokens and keys, 1 and 2 threads (COMPARE_FLAGS=-c adds valgrind counts)
 compare: deps

@@ -52,8 +52,10 @@ gcc $CFLAGS -o "$OUT/floor" scripts/peers/floor.c $(pkg-config --cflags --libs l
 gcc $CFLAGS -o "$OUT/libjwt" scripts/peers/libjwt.c $(pkg-config --cflags --libs libjwt jansson) -lpthread
 gcc $CFLAGS -o "$OUT/cjose" scripts/peers/cjose.c $(pkg-config --cflags --libs cjose jansson) -lpthread
 echo "building jwtk-loop (release)..." >&2
-swift build -c release --package-path Benchmarks -Xcc -gdwarf-4 --product jwtk-loop >&2  # DWARF 4: valgrind 3.19
-LOOP=Benchmarks/.build/release/jwtk-loop
+# DWARF 4 for valgrind 3.19; the same scratch path as perf-check.sh
+build=(swift build -c release --package-path Benchmarks --scratch-path Benchmarks/.build-valgrind -Xcc -gdwarf-4)
+"${build[@]}" --product jwtk-loop >&2
+LOOP="$("${build[@]}" --show-bin-path)/jwtk-loop"
 
 # --- data: one token file per algorithm, from testvectors/generated/tokens.json ---
 python3 - "$OUT/data" <<'PY'

@@ -20,12 +20,18 @@ public struct JWTVerifier: Sendable {
     /// Where keys come from; may be refreshed concurrently.
     public let keyring: Keyring
     /// What is checked.
-    public var policy: VerificationPolicy
+    public var policy: VerificationPolicy {
+        didSet { identity = VerifiedTokenCache.newIdentity() }
+    }
+    /// Names this verifier (keyring and policy) for ``VerifiedTokenCache``: a new value at creation and at
+    /// every change of `policy`, so a cached verdict never survives a policy change.
+    var identity: UInt64
 
     /// Creates a verifier over a keyring.
     public init(keyring: Keyring, policy: VerificationPolicy = VerificationPolicy()) {
         self.keyring = keyring
         self.policy = policy
+        self.identity = VerifiedTokenCache.newIdentity()
     }
 
     /// Creates a verifier over a fixed set of keys.

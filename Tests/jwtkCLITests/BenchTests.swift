@@ -23,6 +23,34 @@ struct BenchTests {
         #expect(perThread.reduce(0) { $0 + ($1["verifications"] as? Int ?? 0) } == verifications)
     }
 
+    @Test func tokenCacheAnswersEveryVerificationAfterEachThreadsFirst() throws {
+        let result = try CLI.run(
+            ["bench", "--json", "--token-cache", "--seconds", "0.3", "--threads", "2"] + Craft.exampleVerifyArgs + [
+                "--profile", "oidc", Craft.exampleToken,
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try result.json()
+        #expect(json["token_cache"] as? Bool == true)
+        #expect(json["failures"] as? Int == 0)
+        let verifications = try #require(json["verifications"] as? Int)
+        // One miss per thread (its first verification), hits after that.
+        #expect(json["cache_hits"] as? Int == verifications - 2)
+        let perThread = try #require(json["per_thread"] as? [[String: Any]])
+        for thread in perThread {
+            #expect(thread["cache_hits"] as? Int == (thread["verifications"] as? Int ?? 0) - 1)
+        }
+        let text = try CLI.run(["bench", "--token-cache", "--seconds", "0.2"] + Craft.exampleVerifyArgs + [Craft.exampleToken])
+        #expect(text.status == 0)
+        #expect(text.stdout.hasPrefix("jwtk bench: RS256, 1 thread, "))
+        #expect(text.stdout.split(separator: "\n").first?.hasSuffix(", token cache") == true)
+    }
+
+    @Test func tokenCacheWithJWSIsAUsageError() throws {
+        let result = try CLI.run(["bench", "--token-cache", "--jws", "--seconds", "0.1"] + Craft.exampleVerifyArgs + [Craft.exampleToken])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--token-cache"))
+    }
+
     @Test func textReportNamesThreadsAndTotal() throws {
         let result = try CLI.run(["bench", "--seconds", "0.2"] + Craft.exampleVerifyArgs + [Craft.exampleToken])
         #expect(result.status == 0)

@@ -1,10 +1,12 @@
 // jwtk-loop: times jwtk's release build on one token, for scripts/compare-peers.sh.
 //
-//   jwtk-loop verify|signature|decode ALG TOKEN_FILE JWK_FILE THREADS MILLIS
+//   jwtk-loop verify|cached|signature|decode ALG TOKEN_FILE JWK_FILE THREADS MILLIS
 //
-// verify: full verification; signature: verifySignature (no claims); decode: UnverifiedJWT.decode.
+// verify: full verification; cached: verify(_:cache:) with one shared VerifiedTokenCache (hits after each
+// thread's first); signature: verifySignature (no claims); decode: UnverifiedJWT.decode.
 // Each thread verifies (or decodes) the token in a loop until the deadline; every result is checked and
 // any failure exits 1. Prints `ns_per_op=<aggregate ns per operation> ops=<n> threads=<t>`.
+// JWTK_LOOP_NOW fixes the clock; JWTK_LOOP_ITERATIONS runs a fixed count (valgrind: make perf-check).
 import BenchFixtures
 import Foundation
 import JWTK
@@ -13,7 +15,7 @@ let args = CommandLine.arguments
 guard args.count == 7, let threads = Int(args[5]), threads >= 1, let millis = Int(args[6]), millis > 0,
     let algorithm = JWSAlgorithm(rawValue: args[2])
 else {
-    FileHandle.standardError.write(Data("usage: jwtk-loop verify|signature|decode ALG TOKEN_FILE JWK_FILE THREADS MILLIS\n".utf8))
+    FileHandle.standardError.write(Data("usage: jwtk-loop verify|cached|signature|decode ALG TOKEN_FILE JWK_FILE THREADS MILLIS\n".utf8))
     exit(2)
 }
 let mode = args[1]
@@ -32,12 +34,17 @@ do { key = try VerificationKey(jwk: readText(args[4])) } catch {
 }
 var policy = VerificationPolicy(issuer: BenchFixtures.issuer, audience: BenchFixtures.audience)
 policy.algorithms = [algorithm]
+// JWTK_LOOP_NOW=seconds: verify as of a fixed time (make perf-check), so no run depends on the real clock.
+if let now = ProcessInfo.processInfo.environment["JWTK_LOOP_NOW"].flatMap({ Double($0) }) {
+    policy.clock = .fixed(now)
+}
 let verifier = JWTVerifier(keys: [key], policy: policy)
 
 /// One operation on the shared (immutable, thread-safe) verifier; false when it did not succeed.
 struct Operation: Sendable {
     let decodeOnly: Bool
     let signatureOnly: Bool
+    let cache: VerifiedTokenCache?
     let token: String
     let verifier: JWTVerifier
     let algorithm: JWSAlgorithm
@@ -51,14 +58,19 @@ struct Operation: Sendable {
             guard let jws = try? verifier.verifySignature(token) else { return false }
             return jws.algorithm == algorithm
         }
+        if let cache {
+            guard let jwt = try? verifier.verify(token, cache: cache) else { return false }
+            return jwt.algorithm == algorithm
+        }
         guard let jwt = try? verifier.verify(token) else { return false }
         return jwt.algorithm == algorithm
     }
 }
 let operation = Operation(
-    decodeOnly: mode == "decode", signatureOnly: mode == "signature", token: token, verifier: verifier, algorithm: algorithm)
+    decodeOnly: mode == "decode", signatureOnly: mode == "signature",
+    cache: mode == "cached" ? try? VerifiedTokenCache(capacity: 16) : nil, token: token, verifier: verifier, algorithm: algorithm)
 
-guard mode == "verify" || mode == "signature" || mode == "decode", operation.run() else {
+guard ["verify", "cached", "signature", "decode"].contains(mode), operation.run() else {
     FileHandle.standardError.write(Data("jwtk-loop: the \(args[2]) token does not \(mode)\n".utf8))
     exit(1)
 }

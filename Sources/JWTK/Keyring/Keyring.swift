@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A thread-safe set of verification keys, selected per token by `kid` and algorithm.
 ///
 /// Readers take an immutable snapshot (one lock acquisition and one retain) and verify outside the lock;
@@ -50,6 +52,9 @@ public final class Keyring: Sendable {
     }
 
     private let state: Locked<Snapshot>
+    /// The snapshot's generation, readable without the lock (``VerifiedTokenCache`` hits read it on every
+    /// verification). Written inside the lock, after the new snapshot is in place.
+    private let atomicGeneration = Atomic<Int>(1)
     /// How keys without a `kid` are matched; fixed at creation.
     public let unidentifiedKeyMatching: UnidentifiedKeyMatching
 
@@ -77,12 +82,18 @@ public final class Keyring: Sendable {
     ///
     /// - Parameter unusableKeyIDs: as in ``init(keys:unidentifiedKeyMatching:unusableKeyIDs:)``.
     public func replaceKeys(_ keys: [VerificationKey], unusableKeyIDs: [String] = []) {
-        state.withLock { current in current = Snapshot(keys: keys, unusableKeyIDs: unusableKeyIDs, generation: current.generation + 1) }
+        state.withLock { current in
+            current = Snapshot(keys: keys, unusableKeyIDs: unusableKeyIDs, generation: current.generation + 1)
+            atomicGeneration.store(current.generation, ordering: .releasing)
+        }
     }
 
     /// Atomically replaces every key with the usable keys of `set`, keeping its skipped keys' `kid`s for
     /// ambiguity; see ``init(jwks:)``.
     public func replaceKeys(with set: JWKSet) { replaceKeys(set.keys, unusableKeyIDs: set.skipped.compactMap(\.keyID)) }
+
+    /// The current generation without taking the lock.
+    var currentGeneration: Int { atomicGeneration.load(ordering: .acquiring) }
 
     func snapshot() -> Snapshot { state.withLock { $0 } }
 

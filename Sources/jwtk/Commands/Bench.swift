@@ -23,6 +23,10 @@ struct Bench: ParsableCommand {
             --json prints {"alg", "threads", "seconds", "verifications", "failures", "ops_per_sec", "ns_per_op", \
             "per_thread": [{"verifications", "failures", "seconds", "ops_per_sec", "ns_per_op"}]}.
 
+            --token-cache verifies through one shared VerifiedTokenCache (verify(_:cache:)): after each thread's \
+            first verification (a miss), every verification is a cache hit, with its claim rules re-checked. \
+            --json then adds "token_cache": true and "cache_hits" (also per thread).
+
             Build with -c release for numbers worth comparing.
 
             \(exitStatusHelp)
@@ -46,15 +50,20 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON document.")
     var json = false
 
+    @Flag(help: "Verify through a VerifiedTokenCache (measures cache hits; not with --jws).")
+    var tokenCache = false
+
     func validate() throws {
         guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be > 0 and at most 3600") }
         guard threads >= 1, threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
+        if tokenCache, policyOptions.jws { throw ValidationError("--token-cache caches verified JWTs; it cannot be used with --jws") }
     }
 
     struct ThreadResult {
         var verifications = 0
         var failures = 0
         var elapsed = 0.0
+        var cacheHits = 0
     }
 
     func run() throws {
@@ -73,6 +82,7 @@ struct Bench: ParsableCommand {
                 "the token does not verify, nothing to measure: \(VerifyOutput.failureLine(error, policy: policy))")
         }
 
+        let cache: VerifiedTokenCache? = tokenCache ? try VerifiedTokenCache(capacity: 16) : nil
         let results = Locked([ThreadResult](repeating: ThreadResult(), count: threads))
         let done = DispatchSemaphore(value: 0)
         let duration = seconds
@@ -85,7 +95,13 @@ struct Bench: ParsableCommand {
                 while now < deadline {
                     for _ in 0..<8 {
                         do throws(JWTKError) {
-                            if signatureOnly { _ = try verifier.verifySignature(token) } else { _ = try verifier.verify(token) }
+                            if let cache {
+                                _ = try verifier.verify(token, cache: cache)
+                            } else if signatureOnly {
+                                _ = try verifier.verifySignature(token)
+                            } else {
+                                _ = try verifier.verify(token)
+                            }
                             result.verifications += 1
                         } catch {
                             result.failures += 1
@@ -94,6 +110,7 @@ struct Bench: ParsableCommand {
                     now = Self.monotonic()
                 }
                 result.elapsed = now - start
+                result.cacheHits = cache?.statisticsForCurrentThread.hits ?? 0
                 results.withLock { $0[index] = result }
                 done.signal()
             }
@@ -111,22 +128,28 @@ struct Bench: ParsableCommand {
         if json {
             let threadsJSON: [JSONOut] = perThread.map { r in
                 let ops = Double(r.verifications) / max(r.elapsed, 1e-9)
-                return .object([
+                var members: [(String, JSONOut)] = [
                     ("verifications", .integer(Int64(r.verifications))), ("failures", .integer(Int64(r.failures))),
                     ("seconds", .number(Self.rounded(r.elapsed, 3))), ("ops_per_sec", .number(Self.rounded(ops, 1))),
                     ("ns_per_op", .number(Self.rounded(ops > 0 ? 1e9 / ops : 0, 1))),
-                ])
+                ]
+                if tokenCache { members.append(("cache_hits", .integer(Int64(r.cacheHits)))) }
+                return .object(members)
             }
-            print(
-                JSONOut.object([
-                    ("alg", .string(algorithm.rawValue)), ("threads", .integer(Int64(threads))),
-                    ("seconds", .number(Self.rounded(elapsed, 3))), ("verifications", .integer(Int64(verifications))),
-                    ("failures", .integer(Int64(failures))), ("ops_per_sec", .number(Self.rounded(opsPerSecond, 1))),
-                    ("ns_per_op", .number(Self.rounded(nsPerOp, 1))), ("per_thread", .array(threadsJSON)),
-                ]).rendered())
+            var members: [(String, JSONOut)] = [
+                ("alg", .string(algorithm.rawValue)), ("threads", .integer(Int64(threads))),
+                ("seconds", .number(Self.rounded(elapsed, 3))), ("verifications", .integer(Int64(verifications))),
+                ("failures", .integer(Int64(failures))), ("ops_per_sec", .number(Self.rounded(opsPerSecond, 1))),
+                ("ns_per_op", .number(Self.rounded(nsPerOp, 1))), ("per_thread", .array(threadsJSON)),
+            ]
+            if tokenCache {
+                members.append(("token_cache", .bool(true)))
+                members.append(("cache_hits", .integer(Int64(perThread.reduce(0) { $0 + $1.cacheHits }))))
+            }
+            print(JSONOut.object(members).rendered())
         } else {
             print(
-                "jwtk bench: \(algorithm), \(threads) thread\(threads == 1 ? "" : "s"), \(String(format: "%.2f", elapsed)) s\(signatureOnly ? ", signature only" : "")"
+                "jwtk bench: \(algorithm), \(threads) thread\(threads == 1 ? "" : "s"), \(String(format: "%.2f", elapsed)) s\(signatureOnly ? ", signature only" : "")\(tokenCache ? ", token cache" : "")"
             )
             for (index, r) in perThread.enumerated() {
                 let ops = Double(r.verifications) / max(r.elapsed, 1e-9)
