@@ -74,7 +74,9 @@ public struct JWTVerifier: Sendable {
 
     /// Verifies only the signature of a compact JWS whose payload is arbitrary bytes; no claim is checked.
     ///
-    /// - Parameter detachedPayload: for a JWS with detached content (RFC 7515 Appendix F), the payload; the
+    /// - Parameters:
+    ///   - token: the compact JWS, exactly as received.
+    ///   - detachedPayload: for a JWS with detached content (RFC 7515 Appendix F), the payload; the
     ///   token's payload segment must then be empty.
     /// - Throws: ``JWTKError`` (shape, header, algorithm, key and signature codes).
     public func verifySignature(_ token: String, detachedPayload: [UInt8]? = nil) throws(JWTKError) -> VerifiedJWS {

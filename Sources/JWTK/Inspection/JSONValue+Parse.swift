@@ -9,7 +9,9 @@ extension JSONValue {
     /// let claims = try JSONValue.parse(#"{"sub":"42","admin":true}"#)
     /// print(claims["admin"]?.bool ?? false)
     /// ```
-    /// - Parameter maxDepth: maximum nesting depth. Default 64.
+    /// - Parameters:
+    ///   - text: the JSON document (RFC 8259); duplicate member names, NUL and invalid UTF-8 are refused.
+    ///   - maxDepth: maximum nesting depth. Default 64.
     /// - Throws: `invalidJSON` when the text is not one JSON value (naming the duplicate member when that is the
     ///   reason); `limitExceeded` when it nests deeper than `maxDepth`.
     public static func parse(_ text: String, maxDepth: Int = 64) throws(JWTKError) -> JSONValue {

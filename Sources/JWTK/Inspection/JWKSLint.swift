@@ -50,6 +50,9 @@ public struct JWKSLint: Sendable {
     /// Lints a JWK Set document (or a single JWK when `acceptSingleKey` is true).
     ///
     /// - Parameters:
+    ///   - bytes: the JWK Set (or JWK) document.
+    ///   - limits: size, key-count and depth limits, as for ``JWKSet/init(bytes:limits:acceptSingleKey:)``.
+    ///   - acceptSingleKey: lint a document that is a single JWK (an object with `kty`) as a set of one.
     ///   - minimumRSAKeyBits: RSA keys below this size are reported. Default 2048 (RFC 7518 §3.3).
     /// - Throws: `invalidJSON` when the document is not JSON (naming a duplicate member when that is why) or
     ///   has no `keys` array; `limitExceeded` for documents over `limits`. Bad keys do not throw: they are

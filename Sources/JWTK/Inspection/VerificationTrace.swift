@@ -94,6 +94,8 @@ public struct VerificationTrace: Sendable {
     /// Verifies `token` with `verifier` and explains the result.
     ///
     /// - Parameters:
+    ///   - token: the compact JWS to verify, exactly as received.
+    ///   - verifier: the verifier whose keys and policy the trace applies.
     ///   - signatureOnly: verify the signature only (``JWTVerifier/verifySignature(_:detachedPayload:)``); the claim
     ///     steps are all skipped.
     /// This initialiser does not throw: the verification error is in ``error``.

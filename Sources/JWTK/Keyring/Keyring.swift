@@ -3,7 +3,7 @@ import Synchronization
 /// A thread-safe set of verification keys, selected per token by `kid` and algorithm.
 ///
 /// Readers take an immutable snapshot (one lock acquisition and one retain) and verify outside the lock;
-/// ``replaceKeys(_:)`` builds a new snapshot and swaps it in atomically, so a refresh never blocks or
+/// ``replaceKeys(_:unusableKeyIDs:)`` builds a new snapshot and swaps it in atomically, so a refresh never blocks or
 /// disturbs verifications in flight.
 ///
 /// Selection rules (fail closed, RFC 8725 §3.1): with a `kid`, only keys with exactly that `kid`
@@ -60,7 +60,10 @@ public final class Keyring: Sendable {
 
     /// Creates a keyring holding `keys`.
     ///
-    /// - Parameter unusableKeyIDs: the `kid`s of keys that belong to the same set but could not be imported
+    /// - Parameters:
+    ///   - keys: the keys tokens may be verified with.
+    ///   - unidentifiedKeyMatching: how a token without a `kid` is matched to a key (default `.strict`).
+    ///   - unusableKeyIDs: the `kid`s of keys that belong to the same set but could not be imported
     ///   (``JWKSet/skipped``). A token whose `kid` is among them and also on a usable key is `ambiguous_key`:
     ///   which key the issuer meant cannot be known.
     public init(keys: [VerificationKey], unidentifiedKeyMatching: UnidentifiedKeyMatching = .strict, unusableKeyIDs: [String] = []) {
@@ -75,12 +78,14 @@ public final class Keyring: Sendable {
     /// The keys currently held.
     public var keys: [VerificationKey] { snapshot().keys }
 
-    /// Incremented by every ``replaceKeys(_:)``; lets callers see that a refresh happened.
+    /// Incremented by every ``replaceKeys(_:unusableKeyIDs:)``; lets callers see that a refresh happened.
     public var generation: Int { snapshot().generation }
 
     /// Atomically replaces every key. Verifications already running finish with the keys they started with.
     ///
-    /// - Parameter unusableKeyIDs: as in ``init(keys:unidentifiedKeyMatching:unusableKeyIDs:)``.
+    /// - Parameters:
+    ///   - keys: the new keys.
+    ///   - unusableKeyIDs: as in ``init(keys:unidentifiedKeyMatching:unusableKeyIDs:)``.
     public func replaceKeys(_ keys: [VerificationKey], unusableKeyIDs: [String] = []) {
         state.withLock { current in
             current = Snapshot(keys: keys, unusableKeyIDs: unusableKeyIDs, generation: current.generation + 1)

@@ -60,8 +60,11 @@ public struct JWKSet: Sendable {
 
     /// Parses a JWK Set document (`{"keys": [...]}`).
     ///
-    /// - Parameter acceptSingleKey: when true, a document that is a single JWK (an object with `kty`) is
-    ///   accepted as a set of one.
+    /// - Parameters:
+    ///   - json: the JWK Set document.
+    ///   - limits: size, key-count and depth limits.
+    ///   - acceptSingleKey: when true, a document that is a single JWK (an object with `kty`) is
+    ///     accepted as a set of one.
     /// - Throws: `invalidJSON` when the document is not JSON or has no `keys` array; `limitExceeded` when it
     ///   is larger or has more keys than `limits` allow. Individual bad keys do not throw: see ``skipped``.
     public init(json: String, limits: Limits = .init(), acceptSingleKey: Bool = false) throws(JWTKError) {

@@ -101,6 +101,7 @@ extension VerificationKey {
     /// must all carry the same public key (a private key and its certificate), else `ambiguousKey`.
     ///
     /// - Parameters:
+    ///   - pem: the PEM document (RFC 7468); lines may end in LF, CRLF or CR.
     ///   - keyID: the `kid` tokens must carry to select this key (nil: any).
     ///   - algorithm: pin the key to one algorithm (recommended for RSA keys, which fit RS* and PS*).
     /// - Throws: `invalidKey` when no block holds a supported key; `ambiguousKey` for blocks holding

@@ -20,7 +20,7 @@ import Synchronization
 ///   identity**: the verifier's keyring and policy. Changing `policy` gives the verifier a new identity, so no
 ///   verdict survives a policy change.
 /// - An entry is used only while the keyring is at the **generation** that verified it: any
-///   ``Keyring/replaceKeys(_:)`` (a key rotation) sends the next use through a full verification.
+///   ``Keyring/replaceKeys(_:unusableKeyIDs:)`` (a key rotation) sends the next use through a full verification.
 /// - Only tokens with a numeric `exp` are stored, and on **every hit** the policy's claim rules run again
 ///   (`exp`, `nbf`, `iat`, ages with the policy's clock and leeway, and the rest), so a hit
 ///   never outlives `exp` and fails with exactly the error a fresh verification would give; the entry is
