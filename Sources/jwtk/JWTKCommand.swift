@@ -42,7 +42,8 @@ struct JWTKCommand: AsyncParsableCommand {
     static func main() async {
         let status: Int32
         do {
-            var command = try parseAsRoot()
+            let arguments = Shortcut.rewrite(Array(CommandLine.arguments.dropFirst()), stdinIsPipeOrFile: stdinIsPipeOrFile())
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -56,7 +57,10 @@ struct JWTKCommand: AsyncParsableCommand {
             status = code.rawValue
         } catch {
             let code = exitCode(for: error)
-            let message = fullMessage(for: error)
+            let text = fullMessage(for: error)
+            let message =
+                code == .success
+                ? text : PastedToken.redacting(Suggestion.improving(text, arguments: Array(CommandLine.arguments.dropFirst())))
             if code == .success {
                 if !message.isEmpty { print(message) }
                 status = 0
@@ -68,6 +72,14 @@ struct JWTKCommand: AsyncParsableCommand {
         fflush(nil)
         terminate(status)
     }
+}
+
+/// True when stdin is a pipe or a regular file (`… | jwtk`, `jwtk < file`), not a terminal or /dev/null.
+func stdinIsPipeOrFile() -> Bool {
+    var info = stat()
+    guard fstat(STDIN_FILENO, &info) == 0 else { return false }
+    let kind = info.st_mode & S_IFMT
+    return kind == S_IFIFO || kind == S_IFREG
 }
 
 /// Ends the process (C `exit`, which flushes stdio).
