@@ -109,7 +109,10 @@ struct HelpAndExitStatusTests {
     @Test func badNowIsAUsageError() throws {
         let result = try CLI.run(["inspect", "--now", "yesterday", Craft.exampleToken])
         #expect(result.status == 2)
-        #expect(result.stderr == "jwtk: --now \"yesterday\": expected Unix seconds or an RFC 3339 time such as 2026-01-01T00:30:00Z\n")
+        #expect(
+            result.stderr
+                == "jwtk: --now \"yesterday\": expected now, Unix seconds, a relative time (+1h, -5m, 1d) or an RFC 3339 time or date (2026-01-01T00:30:00Z, 2026-01-01)\n"
+        )
     }
 
     @Test func oidcProfileWithoutIssuerIsAUsageError() throws {

@@ -48,7 +48,10 @@ struct Inspect: ParsableCommand {
     @Argument(help: ArgumentHelp("The token; \"-\" or absent reads stdin.", valueName: "TOKEN"))
     var token: String?
 
-    @Option(help: ArgumentHelp("Compute relative times and time findings as of this time (Unix seconds or RFC 3339).", valueName: "TIME"))
+    @Option(
+        help: ArgumentHelp(
+            "Compute relative times and time findings as of this time (Unix seconds, RFC 3339, a date, or relative: --now=-1h).",
+            valueName: "TIME"))
     var now: String?
 
     @OptionGroup(title: "Output")

@@ -157,6 +157,7 @@ enum Shortcut {
     /// a readable file rather than a subcommand, or when there are no arguments and stdin is a pipe or file.
     static func rewrite(_ arguments: [String], stdinIsPipeOrFile: Bool) -> [String] {
         guard let first = arguments.first else { return stdinIsPipeOrFile ? ["inspect"] : arguments }
+        if first == "sign" { return signArguments(arguments) }
         if commands.contains(first) { return arguments }
         if first == "-" { return ["inspect"] + arguments }
         if first.hasPrefix("-") { return arguments }
@@ -166,5 +167,23 @@ enum Shortcut {
             return ["inspect"] + arguments
         }
         return arguments
+    }
+
+    /// `sign --iat` and `sign --jti` alone (no value follows): iat now, a random jti. A following word that
+    /// starts with `--`, or nothing, means no value was given.
+    static func signArguments(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        for (index, argument) in arguments.enumerated() {
+            let next = index + 1 < arguments.count ? arguments[index + 1] : nil
+            let bare = next == nil || next!.hasPrefix("--")
+            if argument == "--iat", bare {
+                out.append("--iat=now")
+            } else if argument == "--jti", bare {
+                out.append("--random-jti")
+            } else {
+                out.append(argument)
+            }
+        }
+        return out
     }
 }
