@@ -1,4 +1,5 @@
 import Foundation
+import JWTK
 import Testing
 
 /// The first minute with jwtk (issue 12): what people paste, where they paste it, and the flag that fixes a
@@ -184,5 +185,31 @@ struct SeverityColourTests {
         #expect(!env.stdout.contains("\u{1B}["))
         let piped = try CLI.run(args)
         #expect(piped.stderr.hasPrefix("INVALID: exp check failed"))
+    }
+}
+
+/// The library's `localizedDescription` is the text the CLI prints (issue 12 item 11).
+@Suite("Library and CLI say the same thing")
+struct SameMessageTests {
+    @Test func theCLIPrintsTheLibraryMessage() throws {
+        let text = #"{"foo":1}"#
+        let path = try CLI.tempFile(text)
+        let result = try CLI.run(["jwks", path])
+        let error = #expect(throws: JWTKError.self) { try JWKSet(json: text) }
+        let message = try #require(error?.localizedDescription)
+        #expect(result.stderr == "jwtk: \(path): \(message)\n")
+
+        let expired = try CLI.run(
+            ["verify"] + Craft.exampleVerifyArgs.dropLast(2) + ["--now", "2026-01-01T02:00:00Z", Craft.exampleToken])
+        let keys = try JWKSet(
+            json: String(decoding: try Data(contentsOf: CLI.root.appendingPathComponent("\(Craft.example)/jwks.json")), as: UTF8.self))
+        var policy = VerificationPolicy()
+        policy.issuers = [Craft.issuer]
+        policy.audiences = [Craft.client]
+        policy.clock = .fixed(1_767_232_800)
+        let rejection = #expect(throws: JWTKError(.expired)) {
+            try JWTVerifier(keys: keys.keys, policy: policy).verify(Craft.exampleToken)
+        }
+        #expect(expired.stderr.hasPrefix("INVALID: exp check failed: \(try #require(rejection?.localizedDescription))"))
     }
 }
