@@ -51,7 +51,12 @@ struct JWTKCommand: AsyncParsableCommand {
             }
             status = ExitStatus.success.rawValue
         } catch let failure as CLIFailure {
-            if let message = failure.message { StandardError.write("jwtk: \(message)") }
+            if let message = failure.message {
+                if JSONDocumentOut.requested(CommandLine.arguments), !JSONDocumentOut.printed {
+                    JSONDocumentOut.emit(JSONDocumentOut.failure(status: failure.status, message: message))
+                }
+                StandardError.write("jwtk: \(message)")
+            }
             status = failure.status.rawValue
         } catch let code as ExitCode {
             status = code.rawValue
@@ -65,6 +70,9 @@ struct JWTKCommand: AsyncParsableCommand {
                 if !message.isEmpty { print(message) }
                 status = 0
             } else {
+                if JSONDocumentOut.requested(CommandLine.arguments), !JSONDocumentOut.printed {
+                    JSONDocumentOut.emit(JSONDocumentOut.failure(status: .usage, message: message))
+                }
                 StandardError.write(message)
                 status = ExitStatus.usage.rawValue
             }

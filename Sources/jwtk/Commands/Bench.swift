@@ -117,13 +117,13 @@ struct Bench: ParsableCommand {
                     ("ns_per_op", .number(Self.rounded(ops > 0 ? 1e9 / ops : 0, 1))),
                 ])
             }
-            print(
+            JSONDocumentOut.emit(
                 JSONOut.object([
                     ("alg", .string(algorithm.rawValue)), ("threads", .integer(Int64(threads))),
                     ("seconds", .number(Self.rounded(elapsed, 3))), ("verifications", .integer(Int64(verifications))),
                     ("failures", .integer(Int64(failures))), ("ops_per_sec", .number(Self.rounded(opsPerSecond, 1))),
                     ("ns_per_op", .number(Self.rounded(nsPerOp, 1))), ("per_thread", .array(threadsJSON)),
-                ]).rendered())
+                ]))
         } else {
             print(
                 "jwtk bench: \(algorithm), \(threads) thread\(threads == 1 ? "" : "s"), \(String(format: "%.2f", elapsed)) s\(signatureOnly ? ", signature only" : "")"

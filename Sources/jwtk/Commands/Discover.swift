@@ -241,7 +241,7 @@ struct Discover: AsyncParsableCommand {
                 ("http", .object([("discovery", discoveryCache?.json ?? .null), ("jwks", jwksCache?.json ?? .null)])),
                 ("ok", .bool(ok)),
             ])
-            print(json.rendered())
+            JSONDocumentOut.emit(json)
         } else {
             let style = output.style
             var out = ""

@@ -65,8 +65,8 @@ struct Inspect: ParsableCommand {
             inspection = try TokenInspection.inspect(token, now: now)
         } catch {
             if output.json {
-                print(
-                    JSONOut.object([("verified", .bool(false)), ("decoded", .bool(false)), ("error", error.json)]).rendered())
+                JSONDocumentOut.emit(
+                    JSONOut.object([("verified", .bool(false)), ("decoded", .bool(false)), ("error", error.json(check: "shape"))]))
                 throw CLIFailure(ExitStatus(for: error.code), nil)
             }
             throw CLIFailure(
@@ -75,7 +75,7 @@ struct Inspect: ParsableCommand {
                     + InspectInput.pathHint(self.token))
         }
         if output.json {
-            print(InspectOutput.json(inspection).rendered())
+            JSONDocumentOut.emit(InspectOutput.json(inspection))
         } else {
             print(InspectOutput.text(inspection, style: output.style), terminator: "")
         }

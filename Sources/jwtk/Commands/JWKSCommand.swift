@@ -44,7 +44,7 @@ struct JWKSCommand: AsyncParsableCommand {
         let report: JWKSLint
         do throws(JWTKError) { report = try JWKSLint.lint(bytes: bytes) } catch { throw CLIFailure.input(path, error) }
         if output.json {
-            print(JWKSOutput.json(report).rendered())
+            JSONDocumentOut.emit(JWKSOutput.json(report))
         } else {
             print(JWKSOutput.text(report, path: path, style: output.style), terminator: "")
         }
@@ -75,7 +75,7 @@ struct JWKSCommand: AsyncParsableCommand {
                 members.append(("error", failure.map { Remote.errorJSON($0) } ?? .null))
                 json = .object(members)
             }
-            print(json.rendered())
+            JSONDocumentOut.emit(json)
         } else {
             let style = output.style
             print(JWKSOutput.text(report, path: url.absoluteString, style: style), terminator: "")
@@ -102,11 +102,24 @@ struct Thumbprint: ParsableCommand {
     @Flag(help: "Print the RFC 9278 URI form (urn:ietf:params:oauth:jwk-thumbprint:sha-256:...).")
     var uri = false
 
+    @Flag(help: "Print one JSON document on stdout: {schema_version, keys: [{kid, kty, thumbprint, uri}]}.")
+    var json = false
+
     func run() throws {
         let bytes = try Input.file(path)
         let keys: [VerificationKey]
         do throws(JWTKError) { keys = try VerificationKey.load(contents: bytes) } catch { throw CLIFailure.input(path, error) }
         guard !keys.isEmpty else { throw CLIFailure.usage("\(path): no usable key") }
+        if json {
+            let entries: [JSONOut] = keys.map { key in
+                .object([
+                    ("kid", .optional(key.keyID)), ("kty", .string(key.type.jwkKeyType)), ("thumbprint", .string(key.thumbprint)),
+                    ("uri", .string("urn:ietf:params:oauth:jwk-thumbprint:sha-256:\(key.thumbprint)")),
+                ])
+            }
+            JSONDocumentOut.emit(.object([("keys", .array(entries))]))
+            return
+        }
         for key in keys {
             let value = uri ? "urn:ietf:params:oauth:jwk-thumbprint:sha-256:\(key.thumbprint)" : key.thumbprint
             print(keys.count == 1 ? value : "\(value)  \(key.keyID ?? "-")")

@@ -49,6 +49,9 @@ struct Sign: ParsableCommand {
     @Option(help: ArgumentHelp("The kid header (default: the JWK's kid, if any).", valueName: "ID"))
     var kid: String?
 
+    @Flag(help: "Print one JSON document on stdout: {schema_version, token, header, claims} instead of the bare token.")
+    var json = false
+
     @Option(help: ArgumentHelp("The typ header.", valueName: "VALUE"))
     var typ: String = "JWT"
 
@@ -170,7 +173,14 @@ struct Sign: ParsableCommand {
         } catch {
             throw CLIFailure.input("cannot sign", error)
         }
-        print(signingInput + "." + Base64URL.encode(signature))
+        let token = signingInput + "." + Base64URL.encode(signature)
+        if json {
+            let headerJSON = (try? JSONValue.parse(object(header))).map { JSONOut($0) } ?? .null
+            let claimsJSON = (try? JSONValue.parse(object(members))).map { JSONOut($0) } ?? .null
+            JSONDocumentOut.emit(.object([("token", .string(token)), ("header", headerJSON), ("claims", claimsJSON)]))
+        } else {
+            print(token)
+        }
     }
 
     private func parseAlgorithm(jwkAlgorithm: String?) throws(CLIFailure) -> JWSAlgorithm {

@@ -169,7 +169,9 @@ struct Verify: AsyncParsableCommand {
     private func report(_ trace: VerificationTrace, skipped: [JWKSet.SkippedKey], policy: VerificationPolicy, token: String) throws {
         let style = output.style
         if output.json {
-            print(VerifyOutput.json(trace, skipped: skipped, explain: explain, signatureOnly: policyOptions.jws).rendered())
+            JSONDocumentOut.emit(
+                VerifyOutput.json(trace, skipped: skipped, explain: explain, signatureOnly: policyOptions.jws, policy: policy, token: token)
+            )
         } else {
             if explain { print(VerifyOutput.explanation(trace, skipped: skipped, policy: policy, style: style), terminator: "") }
             if trace.error == nil { print(VerifyOutput.success(trace, policy: policy, style: style), terminator: "") }

@@ -73,14 +73,16 @@ enum VerifyOutput {
             })
     }
 
-    static func json(_ trace: VerificationTrace, skipped: [JWKSet.SkippedKey], explain: Bool, signatureOnly: Bool) -> JSONOut {
+    static func json(
+        _ trace: VerificationTrace, skipped: [JWKSet.SkippedKey], explain: Bool, signatureOnly: Bool, policy: VerificationPolicy,
+        token: String
+    ) -> JSONOut {
         let valid = trace.error == nil
         var error: JSONOut = .null
         if let e = trace.error {
-            error = .object([
-                ("code", .string(e.code.rawValue)), ("message", .string(e.reason)), ("claim", .optional(e.claim)),
-                ("check", .string(trace.steps.first { $0.outcome == .failed }?.id ?? "")),
-            ])
+            error = e.json(
+                check: trace.steps.first { $0.outcome == .failed }?.id ?? "",
+                hint: fix(e, policy: policy, token: token, hints: trace.hints))
         }
         let jws = valid ? trace.verifiedSignature : nil
         var members: [(String, JSONOut)] = [
