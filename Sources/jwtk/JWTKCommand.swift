@@ -19,6 +19,10 @@ let exitStatusHelp = """
       3  remote failure (a JWK Set, discovery document or userinfo could not be fetched or used)
     """
 
+/// `jwtk --version`: the version on the first line (what scripts read), then the OpenSSL and jansson in use,
+/// which decide what a bug report is about.
+let versionText = "\(JWTK.version)\n\(JWTK.openSSLVersion)\njansson \(JWTK.janssonVersion)"
+
 @main
 struct JWTKCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,7 +37,7 @@ struct JWTKCommand: AsyncParsableCommand {
 
             \(exitStatusHelp)
             """,
-        version: JWTK.version,
+        version: versionText,
         subcommands: [
             Inspect.self, Verify.self, JWKSCommand.self, Thumbprint.self, Sign.self, Bench.self, Discover.self, UserInfoCommand.self,
         ]

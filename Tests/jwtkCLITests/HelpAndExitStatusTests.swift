@@ -21,7 +21,12 @@ struct HelpAndExitStatusTests {
     @Test func versionPrintsTheLibraryVersion() throws {
         let result = try CLI.run(["--version"])
         #expect(result.status == 0)
-        #expect(result.stdout == JWTK.version + "\n")
+        // Deliberately changed (issue 12 item 9): the OpenSSL and jansson in use follow the version line.
+        #expect(result.stdout == "\(JWTK.version)\n\(JWTK.openSSLVersion)\njansson \(JWTK.janssonVersion)\n")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[1].hasPrefix("OpenSSL 3."))
+        #expect(lines[2].hasPrefix("jansson 2."))
     }
 
     @Test func unknownFlagIsAUsageErrorWithStatus2() throws {
