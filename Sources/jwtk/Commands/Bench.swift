@@ -60,7 +60,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         try keySource.checkStandardInput(token: token)
         let loaded = try keySource.load()
-        let policy = try policyOptions.policy(keys: loaded.keys)
+        let policy = keySource.applyingSecretOverride(try policyOptions.policy(keys: loaded.keys))
         let token = try Input.token(self.token)
         let verifier = JWTVerifier(keyring: loaded.keyring, policy: policy)
         let signatureOnly = policyOptions.jws

@@ -40,6 +40,9 @@ struct Sign: ParsableCommand {
         help: ArgumentHelp("A JWK Set file with private keys; --kid picks the one to sign with.", valueName: "PATH"))
     var jwks: String?
 
+    @OptionGroup
+    var secret: SecretOptions
+
     @Option(
         help: ArgumentHelp(
             "The algorithm. Default: the JWK's alg; required for PEM keys, secrets and JWKs without alg (never guessed).",
@@ -115,6 +118,9 @@ struct Sign: ParsableCommand {
         }
         let (signingKey, jwkAlgorithm) = try loadKey()
         let algorithm = try parseAlgorithm(jwkAlgorithm: jwkAlgorithm)
+        if case .oct(let bytes) = signingKey.verificationKey.type {
+            try secret.checkSigning(secretBytes: bytes, algorithm: algorithm)
+        }
         // NumericDates are whole seconds (RFC 7519 §2 allows fractions, but many verifiers and jwtk inspect's
         // readers expect integers): now is truncated before anything is derived from it.
         let now = (try Input.now(self.now)).rounded(.down)
@@ -206,18 +212,23 @@ struct Sign: ParsableCommand {
             throw .usage("give exactly one of --key PATH, --jwks PATH (with --kid), --secret-file PATH, --secret-env VAR")
         }
         if let jwks { return try SignKeySet.pick(path: jwks, kid: kid) }
+        var secretBytes: [UInt8]?
+        if let secretFile {
+            let raw: [UInt8]
+            do throws(JWTKError) { raw = try Self.read(secretFile) } catch { throw .input(secretFile, error) }
+            secretBytes = try secret.decode(Array(Input.strippingOneNewline(raw)), source: secretFile)
+        } else if let secretEnv, let value = ProcessInfo.processInfo.environment[secretEnv] {
+            secretBytes = try secret.decode(Array(value.utf8), source: "--secret-env \(secretEnv)")
+        }
         do throws(JWTKError) {
             if let key {
                 let bytes = try Self.read(key)
                 return (try SigningKey.load(contents: bytes, keyID: kid), SignKeySet.algorithm(ofJWK: bytes))
             }
-            if let secretFile {
-                return (try SigningKey(hmacSecret: Array(Input.strippingOneNewline(try Self.read(secretFile))), keyID: kid), nil)
-            }
-            guard let secretEnv, let value = ProcessInfo.processInfo.environment[secretEnv] else {
+            guard let secretBytes else {
                 throw JWTKError(.invalidArgument, "the environment variable \(secretEnv ?? "") is not set")
             }
-            return (try SigningKey(hmacSecret: Array(value.utf8), keyID: kid), nil)
+            return (try SigningKey(hmacSecret: secretBytes, keyID: kid), nil)
         } catch {
             throw .input(key ?? secretFile ?? "--secret-env \(secretEnv ?? "")", error)
         }

@@ -81,7 +81,7 @@ struct Verify: AsyncParsableCommand {
             try remote.refuseWithoutRemoteSource()
             try keySource.checkStandardInput(token: token)
             let loaded = try keySource.load()
-            let policy = try policyOptions.policy(keys: loaded.keys)
+            let policy = keySource.applyingSecretOverride(try policyOptions.policy(keys: loaded.keys))
             let token = try Input.token(self.token)
             let verifier = JWTVerifier(keyring: loaded.keyring, policy: policy)
             let trace = VerificationTrace(verifying: token, with: verifier, signatureOnly: policyOptions.jws)

@@ -30,6 +30,18 @@ struct KeySourceOptions: ParsableArguments {
         help: ArgumentHelp("An HMAC secret: the value of this environment variable (its UTF-8 bytes).", valueName: "VAR"))
     var secretEnv: String?
 
+    @OptionGroup
+    var secret: SecretOptions
+
+    /// `policy` with the `--allow-short-secret` override applied (and its warning printed).
+    func applyingSecretOverride(_ policy: VerificationPolicy) -> VerificationPolicy {
+        guard secret.allowShort else { return policy }
+        var policy = policy
+        policy.requiresFullLengthHMACSecrets = false
+        StandardError.write(SecretOptions.warning)
+        return policy
+    }
+
     /// Whether a key source reads stdin (`-`).
     var readsStandardInput: Bool { jwks == "-" || keys.contains("-") || secretFile == "-" }
 
@@ -84,14 +96,15 @@ struct KeySourceOptions: ParsableArguments {
             }
         }
         if let secretFile {
-            let bytes = Array(Input.strippingOneNewline(try Input.file(secretFile)))
+            let bytes = try secret.decode(Array(Input.strippingOneNewline(try Input.file(secretFile))), source: secretFile)
             do throws(JWTKError) { all.append(try VerificationKey(hmacSecret: bytes)) } catch { throw .input(secretFile, error) }
         }
         if let secretEnv {
             guard let value = ProcessInfo.processInfo.environment[secretEnv] else {
                 throw .usage("--secret-env \(secretEnv): the environment variable is not set")
             }
-            do throws(JWTKError) { all.append(try VerificationKey(hmacSecret: Array(value.utf8))) } catch {
+            let bytes = try secret.decode(Array(value.utf8), source: "--secret-env \(secretEnv)")
+            do throws(JWTKError) { all.append(try VerificationKey(hmacSecret: bytes)) } catch {
                 throw .input("--secret-env \(secretEnv)", error)
             }
         }

@@ -32,6 +32,8 @@ enum VerifyOutput {
         let base = hints.first
         func joined(_ flag: String) -> String { base.map { "\($0); \(flag)" } ?? flag }
         switch error.code {
+        case .weakKey where error.reason.hasPrefix("HMAC"):
+            return joined("--allow-short-secret checks it anyway (legacy tokens only; RFC 7518 §3.2 forbids short secrets)")
         case .weakKey where error.reason.hasPrefix("RSA"):
             return joined("--min-rsa-bits N accepts a smaller RSA key (RFC 8725 §3.5 advises against it)")
         case .missingClaim where error.claim == "exp":
