@@ -137,7 +137,9 @@ struct FirstMinuteTests {
         #expect(!result.stderr.contains(Craft.exampleToken))
         let prefix = try CLI.run(["verify", "--secret=x"])
         #expect(prefix.status == 2)
-        #expect(prefix.stderr.hasPrefix("Error: Unknown option '--secret'. Did you mean '--secret-env' or '--secret-file'?\n"))
+        #expect(
+            prefix.stderr.hasPrefix(
+                "Error: Unknown option '--secret'. Did you mean '--secret-env', '--secret-file' or '--secret-base64'?\n"))
         let typo = try CLI.run(["verfy", "x"])
         #expect(typo.status == 2)
         #expect(typo.stderr.hasPrefix("Error: 2 unexpected arguments: 'verfy', 'x'. Did you mean the subcommand 'verify'?\n"))

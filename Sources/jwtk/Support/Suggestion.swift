@@ -16,7 +16,9 @@ enum Suggestion {
             let options = optionNames(command: command)
             let close = closest(unknown, among: options)
             guard !close.isEmpty else { return message }
-            lines[0] = first + ". Did you mean " + close.map { "'\($0)'" }.joined(separator: " or ") + "?"
+            let quoted = close.map { "'\($0)'" }
+            let list = quoted.count > 1 ? quoted.dropLast().joined(separator: ", ") + " or " + quoted[quoted.count - 1] : quoted[0]
+            lines[0] = first + ". Did you mean " + list + "?"
             return lines.joined(separator: "\n")
         }
         if let word = arguments.first, !word.hasPrefix("-"), !Shortcut.commands.contains(word),
