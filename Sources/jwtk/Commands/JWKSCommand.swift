@@ -28,6 +28,29 @@ struct JWKSCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The JWK Set file (\"-\" for stdin), or its http:// or https:// URL.", valueName: "PATH|URL"))
     var path: String
 
+    /// The lowest severity that makes `--fail-on` exit 1.
+    enum FailOn: String, ExpressibleByArgument, CaseIterable {
+        case error, warning
+        var severity: LintFinding.Severity { self == .error ? .error : .warning }
+    }
+
+    @Option(
+        name: .customLong("fail-on"),
+        help: ArgumentHelp("For CI: exit 1 when a finding is at least this severe (error, or warning and error).", valueName: "SEVERITY"))
+    var failOn: FailOn?
+
+    /// `--fail-on`: exit 1 (after the listing) when a finding reaches the threshold.
+    func checkFailOn(_ report: JWKSLint) throws(CLIFailure) {
+        guard let failOn else { return }
+        let failing = report.allFindings.filter { $0.severity <= failOn.severity }
+        guard !failing.isEmpty else { return }
+        let ids = Array(Set(failing.map(\.id))).sorted().joined(separator: ", ")
+        throw CLIFailure(
+            .rejected,
+            "--fail-on \(failOn.rawValue): \(failing.count) finding\(failing.count == 1 ? "" : "s") at or above \(failOn.rawValue) (\(ids))"
+        )
+    }
+
     @OptionGroup(title: "Output")
     var output: OutputOptions
 
@@ -48,6 +71,7 @@ struct JWKSCommand: AsyncParsableCommand {
         } else {
             print(JWKSOutput.text(report, path: path, style: output.style), terminator: "")
         }
+        try checkFailOn(report)
     }
 
     /// Fetches the set as the remote verifiers do, lists it, and reports its caching.
@@ -82,6 +106,7 @@ struct JWKSCommand: AsyncParsableCommand {
             print("\n" + style.bold("HTTP") + "\n" + cache.text(style: style), terminator: "")
         }
         if let failure { throw Remote.fetchFailure(failure) }
+        try checkFailOn(report)
     }
 }
 
