@@ -306,7 +306,8 @@ struct UserInfoCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("token-file"),
-        help: ArgumentHelp("A file holding the access token (one trailing newline is removed); \"-\" reads stdin.", valueName: "PATH"))
+        help: ArgumentHelp("A file holding the access token (one trailing newline is removed); \"-\" reads stdin.", valueName: "PATH"),
+        completion: .file())
     var tokenFile: String
 
     @Option(help: ArgumentHelp("The expected sub (the verified ID token's).", valueName: "SUB"))

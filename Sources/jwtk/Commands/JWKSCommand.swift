@@ -25,7 +25,9 @@ struct JWKSCommand: AsyncParsableCommand {
             \(exitStatusHelp)
             """)
 
-    @Argument(help: ArgumentHelp("The JWK Set file (\"-\" for stdin), or its http:// or https:// URL.", valueName: "PATH|URL"))
+    @Argument(
+        help: ArgumentHelp("The JWK Set file (\"-\" for stdin), or its http:// or https:// URL.", valueName: "PATH|URL"),
+        completion: .file())
     var path: String
 
     /// The lowest severity that makes `--fail-on` exit 1.
@@ -121,7 +123,7 @@ struct Thumbprint: ParsableCommand {
             \(exitStatusHelp)
             """)
 
-    @Argument(help: ArgumentHelp("The key file (\"-\" for stdin).", valueName: "PATH"))
+    @Argument(help: ArgumentHelp("The key file (\"-\" for stdin).", valueName: "PATH"), completion: .file())
     var path: String
 
     @Flag(help: "Print the RFC 9278 URI form (urn:ietf:params:oauth:jwk-thumbprint:sha-256:...).")

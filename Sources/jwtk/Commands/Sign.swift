@@ -24,12 +24,13 @@ struct Sign: ParsableCommand {
 
     @Option(
         name: .customLong("key"),
-        help: ArgumentHelp("The private key: a JWK (RSA, EC, OKP or oct) or PEM (PKCS#8, RSA/EC PRIVATE KEY).", valueName: "PATH"))
+        help: ArgumentHelp("The private key: a JWK (RSA, EC, OKP or oct) or PEM (PKCS#8, RSA/EC PRIVATE KEY).", valueName: "PATH"),
+        completion: .file())
     var key: String?
 
     @Option(
         name: .customLong("secret-file"),
-        help: ArgumentHelp("HMAC secret: the file's bytes, minus one trailing newline.", valueName: "PATH"))
+        help: ArgumentHelp("HMAC secret: the file's bytes, minus one trailing newline.", valueName: "PATH"), completion: .file())
     var secretFile: String?
 
     @Option(name: .customLong("secret-env"), help: ArgumentHelp("HMAC secret: this environment variable's value.", valueName: "VAR"))
@@ -37,7 +38,7 @@ struct Sign: ParsableCommand {
 
     @Option(
         name: .customLong("jwks"),
-        help: ArgumentHelp("A JWK Set file with private keys; --kid picks the one to sign with.", valueName: "PATH"))
+        help: ArgumentHelp("A JWK Set file with private keys; --kid picks the one to sign with.", valueName: "PATH"), completion: .file())
     var jwks: String?
 
     @OptionGroup
@@ -66,7 +67,7 @@ struct Sign: ParsableCommand {
         help: ArgumentHelp("An extra header member; VALUE as JSON when valid JSON, else a string. Repeatable.", valueName: "name=value"))
     var headers: [String] = []
 
-    @Option(help: ArgumentHelp("A JSON object file with the claims (\"-\" for stdin).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("A JSON object file with the claims (\"-\" for stdin).", valueName: "FILE"), completion: .file())
     var claims: String?
 
     @Option(

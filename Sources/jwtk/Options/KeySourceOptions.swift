@@ -9,7 +9,7 @@ struct KeySourceOptions: ParsableArguments {
         help: ArgumentHelp(
             "A JWK Set file, or a file with a single JWK. Keys the set cannot use are skipped and listed. "
                 + "verify also takes an http:// or https:// URL: the set is fetched once.",
-            valueName: "PATH|URL"))
+            valueName: "PATH|URL"), completion: .file())
     var jwks: String?
 
     @Option(
@@ -17,12 +17,12 @@ struct KeySourceOptions: ParsableArguments {
         help: ArgumentHelp(
             "A public key: PEM (SubjectPublicKeyInfo, PKCS#1 RSA PUBLIC KEY, X.509 CERTIFICATE), DER, or a JWK. Repeatable. "
                 + "A key without kid also serves tokens that carry a kid.",
-            valueName: "PATH"))
+            valueName: "PATH"), completion: .file())
     var keys: [String] = []
 
     @Option(
         name: .customLong("secret-file"),
-        help: ArgumentHelp("An HMAC secret: the file's bytes, minus one trailing newline.", valueName: "PATH"))
+        help: ArgumentHelp("An HMAC secret: the file's bytes, minus one trailing newline.", valueName: "PATH"), completion: .file())
     var secretFile: String?
 
     @Option(

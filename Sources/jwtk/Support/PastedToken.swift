@@ -150,7 +150,7 @@ enum PastedToken {
 enum Shortcut {
     /// The subcommand names, plus what ArgumentParser handles itself.
     static let commands: Set<String> = [
-        "inspect", "verify", "jwks", "thumbprint", "sign", "bench", "discover", "userinfo", "help",
+        "inspect", "verify", "jwks", "thumbprint", "sign", "bench", "discover", "userinfo", "completion", "help",
     ]
 
     /// `arguments` (without the program name) with `inspect` put first when the first argument is a token or
