@@ -97,7 +97,16 @@ public struct JWTKRemoteError: Error, Hashable, Sendable, CustomStringConvertibl
         self.underlying = underlying
     }
 
-    /// `code: reason (url)`.
+    /// The sentence the `jwtk` CLI prints for this error: `reason (url) [code]`, the code standing in for an
+    /// empty reason.
+    public var message: String {
+        var text = reason.isEmpty ? code.rawValue : reason
+        if let url { text += " (\(url))" }
+        return "\(text) [\(code.rawValue)]"
+    }
+
+    /// `code: reason (url)`: the form logs already rely on (``message`` and `localizedDescription` are the
+    /// CLI's `reason (url) [code]`).
     public var description: String {
         var text = "\(code.rawValue): \(reason.isEmpty ? code.rawValue : reason)"
         if let url { text += " (\(url))" }

@@ -19,6 +19,10 @@ let exitStatusHelp = """
       3  remote failure (a JWK Set, discovery document or userinfo could not be fetched or used)
     """
 
+/// `jwtk --version`: the version on the first line (what scripts read), then the OpenSSL and jansson in use,
+/// which decide what a bug report is about.
+let versionText = "\(JWTK.version)\n\(JWTK.openSSLVersion)\njansson \(JWTK.janssonVersion)"
+
 @main
 struct JWTKCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,16 +37,18 @@ struct JWTKCommand: AsyncParsableCommand {
 
             \(exitStatusHelp)
             """,
-        version: JWTK.version,
+        version: versionText,
         subcommands: [
             Inspect.self, Verify.self, JWKSCommand.self, Thumbprint.self, Sign.self, Bench.self, Discover.self, UserInfoCommand.self,
+            Completion.self,
         ]
     )
 
     static func main() async {
         let status: Int32
         do {
-            var command = try parseAsRoot()
+            let arguments = Shortcut.rewrite(Array(CommandLine.arguments.dropFirst()), stdinIsPipeOrFile: stdinIsPipeOrFile())
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -50,17 +56,28 @@ struct JWTKCommand: AsyncParsableCommand {
             }
             status = ExitStatus.success.rawValue
         } catch let failure as CLIFailure {
-            if let message = failure.message { StandardError.write("jwtk: \(Terminal.text(message))") }
+            if let message = failure.message {
+                if JSONDocumentOut.requested(CommandLine.arguments), !JSONDocumentOut.printed {
+                    JSONDocumentOut.emit(JSONDocumentOut.failure(status: failure.status, message: message))
+                }
+                StandardError.write("jwtk: \(Terminal.text(message))")
+            }
             status = failure.status.rawValue
         } catch let code as ExitCode {
             status = code.rawValue
         } catch {
             let code = exitCode(for: error)
-            let message = fullMessage(for: error)
+            let text = fullMessage(for: error)
+            let message =
+                code == .success
+                ? text : PastedToken.redacting(Suggestion.improving(text, arguments: Array(CommandLine.arguments.dropFirst())))
             if code == .success {
                 if !message.isEmpty { print(message) }
                 status = 0
             } else {
+                if JSONDocumentOut.requested(CommandLine.arguments), !JSONDocumentOut.printed {
+                    JSONDocumentOut.emit(JSONDocumentOut.failure(status: .usage, message: message))
+                }
                 StandardError.write(message)
                 status = ExitStatus.usage.rawValue
             }
@@ -68,6 +85,14 @@ struct JWTKCommand: AsyncParsableCommand {
         fflush(nil)
         terminate(status)
     }
+}
+
+/// True when stdin is a pipe or a regular file (`… | jwtk`, `jwtk < file`), not a terminal or /dev/null.
+func stdinIsPipeOrFile() -> Bool {
+    var info = stat()
+    guard fstat(STDIN_FILENO, &info) == 0 else { return false }
+    let kind = info.st_mode & S_IFMT
+    return kind == S_IFIFO || kind == S_IFREG
 }
 
 /// Ends the process (C `exit`, which flushes stdio).

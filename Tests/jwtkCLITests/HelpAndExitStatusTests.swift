@@ -4,7 +4,7 @@ import Testing
 
 @Suite("jwtk --help, --version and exit statuses")
 struct HelpAndExitStatusTests {
-    static let commands = ["", "inspect", "verify", "jwks", "thumbprint", "sign", "bench", "discover", "userinfo"]
+    static let commands = ["", "inspect", "verify", "jwks", "thumbprint", "sign", "bench", "discover", "userinfo", "completion"]
 
     @Test("every help text is complete and unchanged", arguments: commands)
     func helpTextMatchesGolden(_ command: String) throws {
@@ -21,7 +21,12 @@ struct HelpAndExitStatusTests {
     @Test func versionPrintsTheLibraryVersion() throws {
         let result = try CLI.run(["--version"])
         #expect(result.status == 0)
-        #expect(result.stdout == JWTK.version + "\n")
+        // Deliberately changed (issue 12 item 9): the OpenSSL and jansson in use follow the version line.
+        #expect(result.stdout == "\(JWTK.version)\n\(JWTK.openSSLVersion)\njansson \(JWTK.janssonVersion)\n")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[1].hasPrefix("OpenSSL 3."))
+        #expect(lines[2].hasPrefix("jansson 2."))
     }
 
     @Test func unknownFlagIsAUsageErrorWithStatus2() throws {
@@ -109,7 +114,10 @@ struct HelpAndExitStatusTests {
     @Test func badNowIsAUsageError() throws {
         let result = try CLI.run(["inspect", "--now", "yesterday", Craft.exampleToken])
         #expect(result.status == 2)
-        #expect(result.stderr == "jwtk: --now \"yesterday\": expected Unix seconds or an RFC 3339 time such as 2026-01-01T00:30:00Z\n")
+        #expect(
+            result.stderr
+                == "jwtk: --now \"yesterday\": expected now, Unix seconds, a relative time (+1h, -5m, 1d) or an RFC 3339 time or date (2026-01-01T00:30:00Z, 2026-01-01)\n"
+        )
     }
 
     @Test func oidcProfileWithoutIssuerIsAUsageError() throws {

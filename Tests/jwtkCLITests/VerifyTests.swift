@@ -56,13 +56,15 @@ struct VerifyTests {
         #expect(result.stdout == "")
         #expect(
             result.stderr
-                == "INVALID: exp check failed: the token expired at 2026-01-01T01:00:00Z (now 2026-01-01T02:00:00Z, leeway 0s) [expired]\n")
+                == "INVALID: exp check failed: the token expired at 2026-01-01T01:00:00Z (now 2026-01-01T02:00:00Z, leeway 0s) [expired]"
+                + "; hint: expired by 1h (3600s) with leeway 0s; exp 2026-01-01T01:00:00Z, now 2026-01-01T02:00:00Z; "
+                + "--leeway SECONDS allows clock skew; --now TIME checks as of another time\n")
     }
 
     @Test func withoutNowTheExampleIsExpired() throws {
         let result = try CLI.run(["verify", "--jwks", "\(Craft.example)/jwks.json", "--aud", Craft.client, Craft.exampleToken])
         #expect(result.status == 1)
-        #expect(result.stderr.hasSuffix("[expired]\n"))
+        #expect(result.stderr.contains("[expired]; hint: expired by "))
     }
 
     @Test func tamperedSignatureIsRejectedAndThePayloadIsNeverPrinted() throws {
@@ -139,7 +141,9 @@ struct VerifyTests {
                 "Hints\n  - the issuer differs only by a trailing slash: token \"\(Craft.issuer)\", expected \"\(Craft.issuer)/\"\n"))
         #expect(
             result.stderr
-                == "INVALID: iss check failed: issuer \"\(Craft.issuer)\" is not the expected \"\(Craft.issuer)/\" [issuer_mismatch]\n")
+                == "INVALID: iss check failed: issuer \"\(Craft.issuer)\" is not the expected \"\(Craft.issuer)/\" [issuer_mismatch]"
+                + "; hint: the issuer differs only by a trailing slash: token \"\(Craft.issuer)\", expected \"\(Craft.issuer)/\"; "
+                + "--iss names the expected issuer\n")
     }
 
     @Test func audienceFoundInAzpGetsANearMissHint() throws {
@@ -199,7 +203,8 @@ struct VerifyTests {
         let refused = try CLI.run(["verify", "--key", "testvectors/generated/keys/rsa1024.public.pem", token])
         #expect(refused.status == 1)
         #expect(
-            refused.stderr == "INVALID: key strength check failed: RSA key has 1024 bits; the policy requires at least 2048 [weak_key]\n")
+            refused.stderr == "INVALID: key strength check failed: RSA key has 1024 bits; the policy requires at least 2048 [weak_key]"
+                + "; hint: --min-rsa-bits N accepts a smaller RSA key (RFC 8725 §3.5 advises against it)\n")
         let accepted = try CLI.run(["verify", "--key", "testvectors/generated/keys/rsa1024.public.pem", "--min-rsa-bits", "1024", token])
         #expect(accepted.status == 0)
     }
@@ -208,7 +213,9 @@ struct VerifyTests {
         let token = try VerifyTests.exampleSigned(["sub=\"x\""])
         let refused = try CLI.run(["verify", "--jwks", "\(Craft.example)/jwks.json", token])
         #expect(refused.status == 1)
-        #expect(refused.stderr == "INVALID: exp check failed: the token has no \"exp\" and the policy requires one [missing_claim]\n")
+        #expect(
+            refused.stderr == "INVALID: exp check failed: the token has no \"exp\" and the policy requires one [missing_claim]"
+                + "; hint: --allow-missing-exp accepts a token without exp (it never expires)\n")
         let allowed = try CLI.run(["verify", "--jwks", "\(Craft.example)/jwks.json", "--allow-missing-exp", token])
         #expect(allowed.status == 0)
     }
@@ -216,7 +223,8 @@ struct VerifyTests {
     @Test func audienceIsRequiredWhenTheTokenNamesOne() throws {
         let result = try CLI.run(["verify", "--jwks", "\(Craft.example)/jwks.json", "--now", Craft.exampleNow, Craft.exampleToken])
         #expect(result.status == 1)
-        #expect(result.stderr.hasSuffix("[audience_mismatch]\n"))
+        #expect(result.stderr.contains("[audience_mismatch]; hint: "))
+        #expect(result.stderr.hasSuffix(", or --ignore-audience to skip the check\n"))
         let ignored = try CLI.run([
             "verify", "--jwks", "\(Craft.example)/jwks.json", "--now", Craft.exampleNow, "--ignore-audience", Craft.exampleToken,
         ])
@@ -238,7 +246,8 @@ struct VerifyTests {
         #expect(result.status == 1)
         #expect(
             result.stderr
-                == "INVALID: azp check failed: azp \"someone-else\" is not the client id \"jwtk-demo-client\" [authorized_party_mismatch]\n"
+                == "INVALID: azp check failed: azp \"someone-else\" is not the client id \"jwtk-demo-client\" [authorized_party_mismatch]"
+                + "; hint: azp is \"someone-else\"; the client id is \"jwtk-demo-client\"\n"
         )
     }
 

@@ -143,6 +143,13 @@ public struct JWTKError: Error, Hashable, Sendable, CustomStringConvertible {
         self.openSSLErrors = openSSLErrors
     }
 
+    /// The sentence the `jwtk` CLI prints for this error: the reason (or the code when there is none) and the
+    /// code in brackets, `the token expired at 2026-01-01T01:00:00Z (now …, leeway 0s) [expired]`. Never
+    /// contains a secret or key body.
+    public var message: String { "\(reason.isEmpty ? code.rawValue : reason) [\(code.rawValue)]" }
+
+    /// `code: reason`, plus OpenSSL's error text for key-import failures: the form logs already rely on
+    /// (``message`` and `localizedDescription` are the CLI's `reason [code]`).
     public var description: String {
         var text = "\(code.rawValue): \(reason.isEmpty ? code.rawValue : reason)"
         if !openSSLErrors.isEmpty { text += " (OpenSSL: \(openSSLErrors.joined(separator: "; ")))" }

@@ -102,13 +102,74 @@ public struct JWTClaims: Sendable {
         }
     }
 
-    /// Decodes the payload into the caller's `Decodable` type with Foundation's `JSONDecoder`.
-    /// - Throws: `invalidClaim` with the decoder's message when the payload does not fit the type.
-    public func decode<T: Decodable>(_ type: T.Type, using decoder: JSONDecoder = JSONDecoder()) throws(JWTKError) -> T {
+    /// A `JSONDecoder` for claims: `Date` members are NumericDates (seconds since 1970, RFC 7519 §2), so a
+    /// `let exp: Date` holds the token's expiry rather than a time 31 years off (Foundation's default counts
+    /// from 2001).
+    public static func makeDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }
+
+    /// Decodes the payload into the caller's `Decodable` type; by default with ``makeDecoder()``, so `Date`
+    /// members are NumericDates.
+    /// - Throws: `missingClaim` when a non-optional member is absent, `invalidClaim` when a member has the wrong
+    ///   type or value; ``JWTKError/claim`` names the top-level claim and the reason its whole path
+    ///   (`address.city`).
+    public func decode<T: Decodable>(_ type: T.Type, using decoder: JSONDecoder = JWTClaims.makeDecoder()) throws(JWTKError) -> T {
         do {
             return try decoder.decode(T.self, from: Data(payload))
+        } catch let error as DecodingError {
+            throw Self.decodingFailure(error, type: T.self)
         } catch {
             throw JWTKError(.invalidClaim, "claims do not decode as \(T.self): \(error)")
+        }
+    }
+
+    static func decodingFailure<T>(_ error: DecodingError, type: T.Type) -> JWTKError {
+        func path(_ keys: [any CodingKey]) -> [String] {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+        }
+        func joined(_ parts: [String]) -> String {
+            parts.enumerated().map { $0.offset > 0 && !$0.element.hasPrefix("[") ? ".\($0.element)" : $0.element }.joined()
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parts = path(context.codingPath) + [key.stringValue]
+            let name = joined(parts)
+            return JWTKError(
+                .missingClaim, "claims do not decode as \(T.self): claim \(Shown.value(name)) is missing", claim: parts.first)
+        case .typeMismatch(let expected, let context), .valueNotFound(let expected, let context):
+            let parts = path(context.codingPath)
+            let name = joined(parts)
+            let what = error.isValueNotFound ? "is null" : "is not \(Self.article(for: expected))"
+            return JWTKError(
+                .invalidClaim, "claims do not decode as \(T.self): claim \(Shown.value(name)) \(what)", claim: parts.first)
+        case .dataCorrupted(let context):
+            let parts = path(context.codingPath)
+            guard !parts.isEmpty else {
+                return JWTKError(.invalidClaim, "claims do not decode as \(T.self): \(context.debugDescription)")
+            }
+            return JWTKError(
+                .invalidClaim,
+                "claims do not decode as \(T.self): claim \(Shown.value(joined(parts))) is invalid: \(context.debugDescription)",
+                claim: parts.first)
+        @unknown default:
+            return JWTKError(.invalidClaim, "claims do not decode as \(T.self): \(error)")
+        }
+    }
+
+    private static func article(for type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Bool.Type: return "a boolean"
+        case is Date.Type, is Double.Type, is Float.Type: return "a number"
+        case is Int.Type, is Int64.Type, is Int32.Type, is UInt.Type, is UInt64.Type: return "an integer"
+        default:
+            let name = "\(type)"
+            if name.hasPrefix("Array") || name.hasPrefix("[") { return "an array" }
+            if name.hasPrefix("Dictionary") { return "an object" }
+            return "a \(name)"
         }
     }
 
@@ -139,4 +200,11 @@ public struct VerifiedJWS: Sendable {
     public let algorithm: JWSAlgorithm
     /// The key that verified the signature.
     public let key: VerificationKey
+}
+
+extension DecodingError {
+    fileprivate var isValueNotFound: Bool {
+        if case .valueNotFound = self { return true }
+        return false
+    }
 }

@@ -69,7 +69,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         try keySource.checkStandardInput(token: token)
         let loaded = try keySource.load()
-        let policy = try policyOptions.policy(keys: loaded.keys)
+        let policy = keySource.applyingSecretOverride(try policyOptions.policy(keys: loaded.keys))
         let token = try Input.token(self.token)
         let verifier = JWTVerifier(keyring: loaded.keyring, policy: policy)
         let signatureOnly = policyOptions.jws
@@ -146,7 +146,7 @@ struct Bench: ParsableCommand {
                 members.append(("token_cache", .bool(true)))
                 members.append(("cache_hits", .integer(Int64(perThread.reduce(0) { $0 + $1.cacheHits }))))
             }
-            print(JSONOut.object(members).rendered())
+            JSONDocumentOut.emit(JSONOut.object(members))
         } else {
             print(
                 "jwtk bench: \(algorithm), \(threads) thread\(threads == 1 ? "" : "s"), \(String(format: "%.2f", elapsed)) s\(signatureOnly ? ", signature only" : "")\(tokenCache ? ", token cache" : "")"

@@ -241,7 +241,7 @@ struct Discover: AsyncParsableCommand {
                 ("http", .object([("discovery", discoveryCache?.json ?? .null), ("jwks", jwksCache?.json ?? .null)])),
                 ("ok", .bool(ok)),
             ])
-            print(json.rendered())
+            JSONDocumentOut.emit(json)
         } else {
             let style = output.style
             var out = ""
@@ -306,7 +306,8 @@ struct UserInfoCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("token-file"),
-        help: ArgumentHelp("A file holding the access token (one trailing newline is removed); \"-\" reads stdin.", valueName: "PATH"))
+        help: ArgumentHelp("A file holding the access token (one trailing newline is removed); \"-\" reads stdin.", valueName: "PATH"),
+        completion: .file())
     var tokenFile: String
 
     @Option(help: ArgumentHelp("The expected sub (the verified ID token's).", valueName: "SUB"))

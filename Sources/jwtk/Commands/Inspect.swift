@@ -1,5 +1,34 @@
 import ArgumentParser
+import Foundation
 import JWTK
+
+/// Reading what was pasted into `inspect`: a file named as the token is read, and the wrapping people copy
+/// along with a token is removed, with a note on stderr saying what was.
+enum InspectInput {
+    static func read(_ argument: String?) throws(CLIFailure) -> String {
+        var raw = try Input.token(argument)
+        if let argument, argument != "-", !PastedToken.looksLikeToken(PastedToken.clean(argument).token) {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), !isDirectory.boolValue {
+                raw = String(decoding: Input.strippingOneNewline(try Input.file(argument)), as: UTF8.self)
+                StandardError.write("jwtk: note: reading the token from the file \(Terminal.line(argument))")
+            }
+        }
+        let cleaned = PastedToken.clean(raw)
+        if let note = PastedToken.note(cleaned) { StandardError.write("jwtk: \(note)") }
+        return cleaned.token
+    }
+
+    /// For an argument that looks like a file name but names no file: how to pass a file.
+    static func pathHint(_ argument: String?) -> String {
+        guard let argument, argument != "-", !PastedToken.looksLikeToken(PastedToken.clean(argument).token),
+            !FileManager.default.fileExists(atPath: argument)
+        else { return "" }
+        let segments = argument.split(separator: ".", omittingEmptySubsequences: false)
+        guard argument.contains("/") || (segments.count == 2 && !segments[1].isEmpty && segments[1].count <= 5) else { return "" }
+        return "; no file is named \(Terminal.line(argument)) (to decode a token kept in a file: jwtk inspect - < FILE)"
+    }
+}
 
 /// `jwtk inspect`: decode without verifying, and lint.
 struct Inspect: ParsableCommand {
@@ -19,7 +48,10 @@ struct Inspect: ParsableCommand {
     @Argument(help: ArgumentHelp("The token; \"-\" or absent reads stdin.", valueName: "TOKEN"))
     var token: String?
 
-    @Option(help: ArgumentHelp("Compute relative times and time findings as of this time (Unix seconds or RFC 3339).", valueName: "TIME"))
+    @Option(
+        help: ArgumentHelp(
+            "Compute relative times and time findings as of this time (Unix seconds, RFC 3339, a date, or relative: --now=-1h).",
+            valueName: "TIME"))
     var now: String?
 
     @OptionGroup(title: "Output")
@@ -27,21 +59,23 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let now = try Input.now(self.now)
-        let token = try Input.token(self.token)
+        let token = try InspectInput.read(self.token)
         let inspection: TokenInspection
         do throws(JWTKError) {
             inspection = try TokenInspection.inspect(token, now: now)
         } catch {
             if output.json {
-                print(
-                    JSONOut.object([("verified", .bool(false)), ("decoded", .bool(false)), ("error", error.json)]).rendered())
+                JSONDocumentOut.emit(
+                    JSONOut.object([("verified", .bool(false)), ("decoded", .bool(false)), ("error", error.json(check: "shape"))]))
                 throw CLIFailure(ExitStatus(for: error.code), nil)
             }
             throw CLIFailure(
-                ExitStatus(for: error.code), "cannot decode the token: \(Terminal.line(error.reason)) [\(error.code.rawValue)]")
+                ExitStatus(for: error.code),
+                "cannot decode the token: \(Terminal.line(error.reason)) [\(error.code.rawValue)]"
+                    + InspectInput.pathHint(self.token))
         }
         if output.json {
-            print(InspectOutput.json(inspection).rendered())
+            JSONDocumentOut.emit(InspectOutput.json(inspection))
         } else {
             print(InspectOutput.text(inspection, style: output.style), terminator: "")
         }

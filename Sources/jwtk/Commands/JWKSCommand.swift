@@ -25,8 +25,33 @@ struct JWKSCommand: AsyncParsableCommand {
             \(exitStatusHelp)
             """)
 
-    @Argument(help: ArgumentHelp("The JWK Set file (\"-\" for stdin), or its http:// or https:// URL.", valueName: "PATH|URL"))
+    @Argument(
+        help: ArgumentHelp("The JWK Set file (\"-\" for stdin), or its http:// or https:// URL.", valueName: "PATH|URL"),
+        completion: .file())
     var path: String
+
+    /// The lowest severity that makes `--fail-on` exit 1.
+    enum FailOn: String, ExpressibleByArgument, CaseIterable {
+        case error, warning
+        var severity: LintFinding.Severity { self == .error ? .error : .warning }
+    }
+
+    @Option(
+        name: .customLong("fail-on"),
+        help: ArgumentHelp("For CI: exit 1 when a finding is at least this severe (error, or warning and error).", valueName: "SEVERITY"))
+    var failOn: FailOn?
+
+    /// `--fail-on`: exit 1 (after the listing) when a finding reaches the threshold.
+    func checkFailOn(_ report: JWKSLint) throws(CLIFailure) {
+        guard let failOn else { return }
+        let failing = report.allFindings.filter { $0.severity <= failOn.severity }
+        guard !failing.isEmpty else { return }
+        let ids = Array(Set(failing.map(\.id))).sorted().joined(separator: ", ")
+        throw CLIFailure(
+            .rejected,
+            "--fail-on \(failOn.rawValue): \(failing.count) finding\(failing.count == 1 ? "" : "s") at or above \(failOn.rawValue) (\(ids))"
+        )
+    }
 
     @OptionGroup(title: "Output")
     var output: OutputOptions
@@ -44,10 +69,11 @@ struct JWKSCommand: AsyncParsableCommand {
         let report: JWKSLint
         do throws(JWTKError) { report = try JWKSLint.lint(bytes: bytes) } catch { throw CLIFailure.input(path, error) }
         if output.json {
-            print(JWKSOutput.json(report).rendered())
+            JSONDocumentOut.emit(JWKSOutput.json(report))
         } else {
             print(JWKSOutput.text(report, path: path, style: output.style), terminator: "")
         }
+        try checkFailOn(report)
     }
 
     /// Fetches the set as the remote verifiers do, lists it, and reports its caching.
@@ -75,13 +101,14 @@ struct JWKSCommand: AsyncParsableCommand {
                 members.append(("error", failure.map { Remote.errorJSON($0) } ?? .null))
                 json = .object(members)
             }
-            print(json.rendered())
+            JSONDocumentOut.emit(json)
         } else {
             let style = output.style
             print(JWKSOutput.text(report, path: url.absoluteString, style: style), terminator: "")
             print("\n" + style.bold("HTTP") + "\n" + cache.text(style: style), terminator: "")
         }
         if let failure { throw Remote.fetchFailure(failure) }
+        try checkFailOn(report)
     }
 }
 
@@ -96,17 +123,30 @@ struct Thumbprint: ParsableCommand {
             \(exitStatusHelp)
             """)
 
-    @Argument(help: ArgumentHelp("The key file (\"-\" for stdin).", valueName: "PATH"))
+    @Argument(help: ArgumentHelp("The key file (\"-\" for stdin).", valueName: "PATH"), completion: .file())
     var path: String
 
     @Flag(help: "Print the RFC 9278 URI form (urn:ietf:params:oauth:jwk-thumbprint:sha-256:...).")
     var uri = false
+
+    @Flag(help: "Print one JSON document on stdout: {schema_version, keys: [{kid, kty, thumbprint, uri}]}.")
+    var json = false
 
     func run() throws {
         let bytes = try Input.file(path)
         let keys: [VerificationKey]
         do throws(JWTKError) { keys = try VerificationKey.loadForThumbprint(contents: bytes) } catch { throw CLIFailure.input(path, error) }
         guard !keys.isEmpty else { throw CLIFailure.usage("\(path): no usable key") }
+        if json {
+            let entries: [JSONOut] = keys.map { key in
+                .object([
+                    ("kid", .optional(key.keyID)), ("kty", .string(key.type.jwkKeyType)), ("thumbprint", .string(key.thumbprint)),
+                    ("uri", .string("urn:ietf:params:oauth:jwk-thumbprint:sha-256:\(key.thumbprint)")),
+                ])
+            }
+            JSONDocumentOut.emit(.object([("keys", .array(entries))]))
+            return
+        }
         for key in keys {
             let value = uri ? "urn:ietf:params:oauth:jwk-thumbprint:sha-256:\(key.thumbprint)" : key.thumbprint
             print(keys.count == 1 ? value : "\(value)  \(Terminal.line(key.keyID ?? "-"))")

@@ -81,11 +81,11 @@ struct Verify: AsyncParsableCommand {
             try remote.refuseWithoutRemoteSource()
             try keySource.checkStandardInput(token: token)
             let loaded = try keySource.load()
-            let policy = try policyOptions.policy(keys: loaded.keys)
+            let policy = keySource.applyingSecretOverride(try policyOptions.policy(keys: loaded.keys))
             let token = try Input.token(self.token)
             let verifier = JWTVerifier(keyring: loaded.keyring, policy: policy)
             let trace = VerificationTrace(verifying: token, with: verifier, signatureOnly: policyOptions.jws)
-            try report(trace, skipped: loaded.skipped, policy: policy)
+            try report(trace, skipped: loaded.skipped, policy: policy, token: token)
         }
     }
 
@@ -110,7 +110,7 @@ struct Verify: AsyncParsableCommand {
             throw Remote.fetchFailure(error)
         } catch {}  // the trace below reports the rejection
         let trace = VerificationTrace(verifying: token, with: verifier.verifier, signatureOnly: policyOptions.jws)
-        try report(trace, skipped: jwks.statistics.skippedKeyDetails, policy: policy)
+        try report(trace, skipped: jwks.statistics.skippedKeyDetails, policy: policy, token: token)
     }
 
     /// `--issuer URL`: discovery, the provider's JWK Set, and the ID token (or access token) rules.
@@ -166,20 +166,27 @@ struct Verify: AsyncParsableCommand {
         guard (trace.error == nil) == (verdict == nil) else {
             throw CLIFailure(.rejected, "internal error: the explanation disagrees with the verifier (\(String(describing: verdict)))")
         }
-        try report(trace, skipped: jwks.statistics.skippedKeyDetails, policy: policy)
+        try report(trace, skipped: jwks.statistics.skippedKeyDetails, policy: policy, token: token)
     }
 
     /// Prints the verdict as text or JSON and ends with the matching status.
-    private func report(_ trace: VerificationTrace, skipped: [JWKSet.SkippedKey], policy: VerificationPolicy) throws {
+    private func report(_ trace: VerificationTrace, skipped: [JWKSet.SkippedKey], policy: VerificationPolicy, token: String) throws {
         let style = output.style
         if output.json {
-            print(VerifyOutput.json(trace, skipped: skipped, explain: explain, signatureOnly: policyOptions.jws).rendered())
+            JSONDocumentOut.emit(
+                VerifyOutput.json(trace, skipped: skipped, explain: explain, signatureOnly: policyOptions.jws, policy: policy, token: token)
+            )
         } else {
             if explain { print(VerifyOutput.explanation(trace, skipped: skipped, policy: policy, style: style), terminator: "") }
             if trace.error == nil { print(VerifyOutput.success(trace, policy: policy, style: style), terminator: "") }
         }
         if let error = trace.error {
-            if !output.json { StandardError.write(VerifyOutput.failureLine(error, policy: policy)) }
+            if !output.json {
+                StandardError.write(
+                    VerifyOutput.failureLine(
+                        error, policy: policy, style: .forStandardError(noColor: output.noColor), token: token,
+                        hints: trace.hints))
+            }
             throw CLIFailure(ExitStatus(for: error.code), nil)
         }
     }

@@ -9,7 +9,7 @@ struct KeySourceOptions: ParsableArguments {
         help: ArgumentHelp(
             "A JWK Set file, or a file with a single JWK. Keys the set cannot use are skipped and listed. "
                 + "verify also takes an http:// or https:// URL: the set is fetched once.",
-            valueName: "PATH|URL"))
+            valueName: "PATH|URL"), completion: .file())
     var jwks: String?
 
     @Option(
@@ -17,18 +17,30 @@ struct KeySourceOptions: ParsableArguments {
         help: ArgumentHelp(
             "A public key: PEM (SubjectPublicKeyInfo, PKCS#1 RSA PUBLIC KEY, X.509 CERTIFICATE), DER, or a JWK. Repeatable. "
                 + "A key without kid also serves tokens that carry a kid.",
-            valueName: "PATH"))
+            valueName: "PATH"), completion: .file())
     var keys: [String] = []
 
     @Option(
         name: .customLong("secret-file"),
-        help: ArgumentHelp("An HMAC secret: the file's bytes, minus one trailing newline.", valueName: "PATH"))
+        help: ArgumentHelp("An HMAC secret: the file's bytes, minus one trailing newline.", valueName: "PATH"), completion: .file())
     var secretFile: String?
 
     @Option(
         name: .customLong("secret-env"),
         help: ArgumentHelp("An HMAC secret: the value of this environment variable (its raw bytes).", valueName: "VAR"))
     var secretEnv: String?
+
+    @OptionGroup
+    var secret: SecretOptions
+
+    /// `policy` with the `--allow-short-secret` override applied (and its warning printed).
+    func applyingSecretOverride(_ policy: VerificationPolicy) -> VerificationPolicy {
+        guard secret.allowShort else { return policy }
+        var policy = policy
+        policy.requiresFullLengthHMACSecrets = false
+        StandardError.write(SecretOptions.warning)
+        return policy
+    }
 
     /// Whether a key source reads stdin (`-`).
     var readsStandardInput: Bool { jwks == "-" || keys.contains("-") || secretFile == "-" }
@@ -84,7 +96,7 @@ struct KeySourceOptions: ParsableArguments {
             }
         }
         if let secretFile {
-            let bytes = try Input.hmacSecret(Array(Input.strippingOneNewline(try Input.file(secretFile))), source: secretFile)
+            let bytes = try Input.hmacSecret(try secret.decode(Array(Input.strippingOneNewline(try Input.file(secretFile))), source: secretFile), source: secretFile)
             do throws(JWTKError) { all.append(try VerificationKey(hmacSecret: bytes)) } catch { throw .input(secretFile, error) }
         }
         if let secretEnv {
@@ -92,8 +104,8 @@ struct KeySourceOptions: ParsableArguments {
             guard let raw = Input.environmentBytes(secretEnv) else {
                 throw .usage("--secret-env \(secretEnv): the environment variable is not set")
             }
-            let value = try Input.hmacSecret(raw, source: "--secret-env \(secretEnv)")
-            do throws(JWTKError) { all.append(try VerificationKey(hmacSecret: value)) } catch {
+            let bytes = try Input.hmacSecret(try secret.decode(raw, source: "--secret-env \(secretEnv)"), source: "--secret-env \(secretEnv)")
+            do throws(JWTKError) { all.append(try VerificationKey(hmacSecret: bytes)) } catch {
                 throw .input("--secret-env \(secretEnv)", error)
             }
         }

@@ -34,7 +34,8 @@ struct PolicyOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Verify as of this time instead of the system clock: Unix seconds or RFC 3339 (2026-01-01T00:30:00Z).", valueName: "TIME"))
+            "Verify as of this time instead of the system clock: Unix seconds, RFC 3339 (2026-01-01T00:30:00Z), a date, or relative (--now=-1h).",
+            valueName: "TIME"))
     var now: String?
 
     @Option(help: ArgumentHelp("Expected header typ (case-insensitive, application/ prefix ignored).", valueName: "VALUE"))

@@ -98,12 +98,10 @@ enum Remote {
         return "\(Terminal.line(text)) [\(error.code.rawValue)]"
     }
 
-    /// `{code, message, url, status}`.
+    /// `{code, message, check, claim, hint, url, status}`.
     static func errorJSON(_ error: JWTKRemoteError) -> JSONOut {
-        .object([
-            ("code", .string(error.code.rawValue)), ("message", .string(error.reason)), ("url", .optional(error.url)),
-            ("status", .optional(error.status)),
-        ])
+        JSONDocumentOut.error(
+            code: error.code.rawValue, message: error.reason, extra: [("url", .optional(error.url)), ("status", .optional(error.status))])
     }
 
     /// Runs set-up code, mapping its error with ``setupFailure(_:)``.

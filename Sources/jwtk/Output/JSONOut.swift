@@ -91,7 +91,8 @@ extension LintFinding {
 }
 
 extension JWTKError {
-    var json: JSONOut {
-        .object([("code", .string(code.rawValue)), ("message", .string(reason)), ("claim", .optional(claim))])
+    /// `{code, message, check, claim, hint}`.
+    func json(check: String? = nil, hint: String? = nil) -> JSONOut {
+        JSONDocumentOut.error(code: code.rawValue, message: reason, check: check, claim: claim, hint: hint)
     }
 }

@@ -15,7 +15,7 @@ enum JWKSOutput {
                 ("key_ops", .strings(entry.keyOperations)),
                 ("thumbprint", .optional(entry.thumbprint)),
                 ("usable", .bool(entry.key != nil)),
-                ("skip_reason", entry.skipReason.map(\.json) ?? .null),
+                ("skip_reason", entry.skipReason.map { $0.json() } ?? .null),
                 ("findings", .array(entry.findings.map(\.json))),
             ])
         }

@@ -16,6 +16,12 @@ struct Style {
 
     static let plain = Style(enabled: false)
 
+    /// The style for stderr (the `INVALID:` line): the same rules, judged on stderr's terminal.
+    static func forStandardError(noColor: Bool) -> Style {
+        let env = ProcessInfo.processInfo.environment["NO_COLOR"]
+        return Style(enabled: !noColor && (env == nil || env == "") && isatty(STDERR_FILENO) == 1)
+    }
+
     /// The style for stdout.
     static func forStandardOutput(noColor: Bool) -> Style {
         let env = ProcessInfo.processInfo.environment["NO_COLOR"]
@@ -34,8 +40,9 @@ struct Style {
     func number(_ text: String) -> String { wrap("36", text) }
     func literal(_ text: String) -> String { wrap("35", text) }
 
+    /// A finding severity; padded text (`"error  "`) is coloured like the bare word.
     func severity(_ text: String) -> String {
-        switch text {
+        switch text.trimmingCharacters(in: .whitespaces) {
         case "error": return red(text)
         case "warning": return yellow(text)
         default: return dim(text)

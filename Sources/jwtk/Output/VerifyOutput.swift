@@ -24,10 +24,46 @@ enum VerifyOutput {
     ]
 
     /// The one stderr line of a rejection: the check, the values, the stable code.
-    static func failureLine(_ error: JWTKError, policy: VerificationPolicy) -> String {
+    static func failureLine(
+        _ error: JWTKError, policy: VerificationPolicy, style: Style = .plain, token: String? = nil, hints: [String] = []
+    ) -> String {
+        var line = invalidLine(error, policy: policy, style: style)
+        if token == nil, hints.isEmpty { return line }
+        if let fix = fix(error, policy: policy, token: token, hints: hints) { line += "; hint: \(Terminal.line(fix))" }
+        return line
+    }
+
+    /// The hint under the `INVALID:` line: what is wrong with the input, and the flag that changes the
+    /// outcome when one exists. nil when there is nothing useful to add.
+    static func fix(_ error: JWTKError, policy: VerificationPolicy, token: String?, hints: [String]) -> String? {
+        if error.code.category == .malformed, let token, let diagnosis = PastedToken.diagnosis(token) { return diagnosis }
+        let base = hints.first
+        func joined(_ flag: String) -> String { base.map { "\($0); \(flag)" } ?? flag }
+        switch error.code {
+        case .weakKey where error.reason.hasPrefix("HMAC"):
+            return joined("--allow-short-secret checks it anyway (legacy tokens only; RFC 7518 §3.2 forbids short secrets)")
+        case .weakKey where error.reason.hasPrefix("RSA"):
+            return joined("--min-rsa-bits N accepts a smaller RSA key (RFC 8725 §3.5 advises against it)")
+        case .missingClaim where error.claim == "exp":
+            return joined("--allow-missing-exp accepts a token without exp (it never expires)")
+        case .expired, .notYetValid, .issuedInFuture:
+            return joined("--leeway SECONDS allows clock skew; --now TIME checks as of another time")
+        case .audienceMismatch where policy.audiences.isEmpty:
+            return base.map { "\($0), or --ignore-audience to skip the check" }
+                ?? "pass the audience you are with --aud, or --ignore-audience to skip the check"
+        case .audienceMismatch:
+            return joined("--aud names the audience this service accepts")
+        case .issuerMismatch:
+            return joined("--iss names the expected issuer")
+        default:
+            return base
+        }
+    }
+
+    private static func invalidLine(_ error: JWTKError, policy: VerificationPolicy, style: Style) -> String {
         let check = title(of: error, policy: policy).title
         return
-            "INVALID: \(check) check failed: \(Terminal.line(error.reason.isEmpty ? error.code.rawValue : error.reason)) [\(error.code.rawValue)]"
+            "\(style.red("INVALID:")) \(check) check failed: \(Terminal.line(error.reason.isEmpty ? error.code.rawValue : error.reason)) [\(error.code.rawValue)]"
     }
 
     static func keyJSON(_ key: VerificationKey, algorithm: JWSAlgorithm) -> JSONOut {
@@ -48,14 +84,16 @@ enum VerifyOutput {
             })
     }
 
-    static func json(_ trace: VerificationTrace, skipped: [JWKSet.SkippedKey], explain: Bool, signatureOnly: Bool) -> JSONOut {
+    static func json(
+        _ trace: VerificationTrace, skipped: [JWKSet.SkippedKey], explain: Bool, signatureOnly: Bool, policy: VerificationPolicy,
+        token: String
+    ) -> JSONOut {
         let valid = trace.error == nil
         var error: JSONOut = .null
         if let e = trace.error {
-            error = .object([
-                ("code", .string(e.code.rawValue)), ("message", .string(e.reason)), ("claim", .optional(e.claim)),
-                ("check", .string(trace.steps.first { $0.outcome == .failed }?.id ?? "")),
-            ])
+            error = e.json(
+                check: trace.steps.first { $0.outcome == .failed }?.id ?? "",
+                hint: fix(e, policy: policy, token: token, hints: trace.hints))
         }
         let jws = valid ? trace.verifiedSignature : nil
         var members: [(String, JSONOut)] = [

@@ -99,11 +99,10 @@ enum Input {
         return out
     }
 
-    /// `--now`: Unix seconds (`1767227400`, `1767227400.5`) or RFC 3339 (`2026-01-01T00:30:00Z`).
+    /// `--now`: any of ``TimeInput``'s forms, relative ones counted from the system clock.
     static func time(_ text: String, option: String = "--now") throws(CLIFailure) -> Double {
-        if let seconds = Double(text), seconds.isFinite { return seconds }
-        if let seconds = DateText.parseRFC3339(text) { return seconds }
-        throw .usage("\(option) \"\(text)\": expected Unix seconds or an RFC 3339 time such as 2026-01-01T00:30:00Z")
+        if let seconds = TimeInput.parse(text, now: JWTClock.system.now) { return seconds }
+        throw .usage("\(option) \"\(Terminal.line(text))\": expected \(TimeInput.forms)")
     }
 
     /// A duration: `90`, `90s`, `15m`, `1h30m`, `2d`, optionally signed (`-5m`).
@@ -140,11 +139,10 @@ enum Input {
         return sign * total
     }
 
-    /// `--exp`/`--nbf` for `sign`: a duration from now, or an absolute RFC 3339 time.
+    /// `--exp`/`--nbf`/`--iat` for `sign`: any of ``TimeInput``'s forms, relative ones counted from `now`.
     static func instant(_ text: String, now: Double, option: String) throws(CLIFailure) -> Double {
-        if let d = duration(text) { return now + d }
-        if let t = DateText.parseRFC3339(text) { return t }
-        throw .usage("\(option) \"\(text)\": expected a duration (90s, 15m, 1h, 2d, -5m) or an RFC 3339 time")
+        if let t = TimeInput.parse(text, now: now) { return t }
+        throw .usage("\(option) \"\(Terminal.line(text))\": expected \(TimeInput.forms)")
     }
 
     /// The current time, or `--now`.

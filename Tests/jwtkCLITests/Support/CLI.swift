@@ -85,10 +85,14 @@ enum CLI {
         try input.close()
         try output.close()
         try errors.close()
-        return CLIResult(
+        let result = CLIResult(
             status: process.terminationStatus,
             stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
             stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        if executable == nil, arguments == nil, args.contains("--json"), let command = JSONSchemaCheck.command(for: args) {
+            JSONSchemaCheck.validate(result.stdout, command: command, status: result.status, args: args)
+        }
+        return result
     }
 
     /// A golden file under Tests/jwtkCLITests/Golden.
