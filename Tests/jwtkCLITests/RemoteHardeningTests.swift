@@ -74,7 +74,11 @@ struct RemoteHardeningTests {
                 provider.update { $0.discoveryBody = document }
                 let result = try await CLI.runDetached(["discover", "--json", provider.base] + Self.timeout)
                 #expect(result.status == 3, "\(result.stderr)")
-                #expect(result.stdout == "")
+                // --json on every exit status (issue 12): the failure document, never a null metadata.
+                let failure = try result.json()
+                #expect(failure["ok"] as? Bool == false)
+                #expect(failure["metadata"] == nil)
+                #expect((failure["error"] as? [String: Any])?["code"] as? String == "invalid_document")
                 #expect(result.stderr.contains(reason), "\(result.stderr)")
                 #expect(result.stderr.hasSuffix("[invalid_document]\n"), "\(result.stderr)")
             }
