@@ -71,9 +71,11 @@ public enum ExampleService {
         }
         // The JWK Set URL comes from discovery, fetched before traffic; the verifiers are installed then.
         let holder = VerifierHolder()
+        let refreshersBox = RefresherHolder()
         let router = Router(context: JWTRequestContext.self)
         router.get("healthz") { _, _ in "ok\n" }
         router.get("metrics") { _, _ in
+            for service in refreshersBox.installed { service.recordKeySetAge() }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
             return Response(
@@ -99,7 +101,6 @@ public enum ExampleService {
         let clock = configuration.clock
         let interval = configuration.refreshInterval
         let cooldown = configuration.unknownKeyCooldown
-        let refreshersBox = RefresherHolder()
         var app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: configuration.port), serverName: "jwtk-example-service"),
@@ -144,10 +145,14 @@ final class VerifierHolder: JWTTokenVerifying {
 /// Runs the refresh services created before the server started, as one `Service` of the application: it
 /// waits for them to be installed, then runs them until graceful shutdown.
 final class RefresherHolder: Service, Sendable {
+    private let services = NIOLockedValueBox<[JWKSRefreshService]>([])
+    /// The services installed so far.
+    var installed: [JWKSRefreshService] { services.withLockedValue { $0 } }
     private let stream: AsyncStream<[JWKSRefreshService]>
     private let continuation: AsyncStream<[JWKSRefreshService]>.Continuation
     init() { (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1)) }
     func install(_ services: [JWKSRefreshService]) {
+        self.services.withLockedValue { $0 = services }
         continuation.yield(services)
         continuation.finish()
     }

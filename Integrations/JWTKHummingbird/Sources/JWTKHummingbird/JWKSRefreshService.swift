@@ -62,6 +62,9 @@ public struct JWKSRefreshService: Service {
         }
     }
 
+    /// Records the key set's age now (call it when metrics are scraped, so the gauge is current).
+    public func recordKeySetAge() { recordAge() }
+
     private func recordAge() {
         guard let last = jwks.statistics.lastSuccessAt else { return }
         metrics.recordKeySetAge(max(0, jwks.configuration.clock.now - last), issuer: issuer)
