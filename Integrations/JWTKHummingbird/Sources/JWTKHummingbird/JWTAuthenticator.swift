@@ -64,6 +64,8 @@ public enum BearerChallenge {
 /// - a malformed `Authorization: Bearer` header or a token sent in two ways: `400`, `error="invalid_request"`;
 /// - a token that fails verification: `401`, `error="invalid_token"`, `error_description` = the stable
 ///   ``JWTK/JWTKError/Code`` (such as `expired`); the token and the error's reason are never echoed or logged;
+/// - a verified token bound to a key by a `cnf` claim (DPoP, mutual TLS): `401`, `error="invalid_token"`,
+///   `error_description="sender_constrained_token"`, since no proof of possession is checked here;
 /// - keys that cannot be obtained (``JWTKRemote/JWTKRemoteError``): `503` with no token details.
 ///
 /// ```swift
@@ -122,6 +124,15 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
             headers[.retryAfter] = "5"
             headers[.cacheControl] = "no-store"
             return Response(status: .serviceUnavailable, headers: headers)
+        }
+        // A sender-constrained token (RFC 9449 `cnf.jkt`, RFC 8705 `cnf.x5t#S256`) must not work as a plain
+        // bearer token: this middleware checks no proof of possession, so any `cnf` binding is refused.
+        if identity.claims["cnf"] != nil {
+            metrics.recordVerification(outcome: "sender_constrained_token", issuer: identity.issuerLabel)
+            return BearerChallenge.response(
+                .unauthorized,
+                challenge: BearerChallenge.header(
+                    realm: realm, error: "invalid_token", description: "sender_constrained_token"))
         }
         metrics.recordVerification(outcome: "ok", issuer: identity.issuerLabel)
         var context = context

@@ -87,6 +87,16 @@ struct ExampleServiceTests {
             let adminNoToken = try await get(port, "/admin")
             #expect(adminNoToken.status == 401)
 
+            // A DPoP-bound token (cnf.jkt) is not usable as a plain bearer token.
+            let bound = try sign(
+                key,
+                #"{"iss":"\#(issuer)","aud":"api","cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"},"exp":\#(testNow + 600)}"#)
+            let boundAnswer = try await get(port, "/me", headers: ["Authorization": "Bearer \(bound)"])
+            #expect(boundAnswer.status == 401)
+            #expect(
+                boundAnswer.header("WWW-Authenticate")
+                    == #"Bearer realm="jwtk-example", error="invalid_token", error_description="sender_constrained_token""#)
+
             // The query method is off by default: a token there is not read.
             let query = try await get(port, "/me?access_token=\(good)")
             #expect(query.status == 401)
