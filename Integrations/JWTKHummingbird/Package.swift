@@ -60,6 +60,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "jwtk-hummingbird-overhead",
+            dependencies: [
+                "JWTKHummingbird",
+                .product(name: "JWTK", package: "jwtk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "JWTKHummingbirdTests",
             dependencies: [
