@@ -23,20 +23,27 @@ public struct JWTKMetrics: Sendable {
 
     private var backend: any MetricsFactory { factory ?? MetricsSystem.factory }
 
+    /// False when the backend is swift-metrics' no-op handler (nothing bootstrapped): then no label is built
+    /// and no handle is created, so an unobserved service pays one type check per event.
+    private var observed: Bool { !(backend is NOOPMetricsHandler) }
+
     /// Counts one verification.
     public func recordVerification(outcome: String, issuer: String) {
+        guard observed else { return }
         Counter(label: "\(prefix)_verifications_total", dimensions: [("outcome", outcome), ("issuer", issuer)], factory: backend)
             .increment()
     }
 
     /// Counts one JWK Set refresh.
     public func recordRefresh(outcome: String, issuer: String) {
+        guard observed else { return }
         Counter(label: "\(prefix)_jwks_refreshes_total", dimensions: [("outcome", outcome), ("issuer", issuer)], factory: backend)
             .increment()
     }
 
     /// Records the age of an issuer's key set.
     public func recordKeySetAge(_ seconds: Double, issuer: String) {
+        guard observed else { return }
         Gauge(label: "\(prefix)_jwks_age_seconds", dimensions: [("issuer", issuer)], factory: backend).record(seconds)
     }
 }
