@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libssl-dev libjansson-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps build release test lint format demo demo-oidc clean bench bench-check bench-update compare perf-check perf-update
+.PHONY: help deps build release test lint format demo demo-oidc demo-service test-integration clean bench bench-check bench-update compare perf-check perf-update
 
 ## help: list the targets with what each does (from the `## target:` comments in this file)
 help:
@@ -17,6 +17,8 @@ deps:
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+	@python3 -c 'import jsonschema' 2>/dev/null || { echo "installing: jsonschema (python3, validates --json output in the CLI tests)"; \
+		python3 -m pip install -q jsonschema; }
 
 ## build: debug build of the package (library and CLI)
 build: deps
@@ -51,19 +53,52 @@ demo-oidc: deps
 	echo; echo "+ echo at-123 | jwtk userinfo --issuer $$iss --token-file - --sub 248289761001"; \
 	echo at-123 | $$bin userinfo --issuer $$iss --token-file - --sub 248289761001
 
+## demo-service: jwtk-example-service (Integrations/JWTKHummingbird) against demo-oidc's loopback provider,
+## driven with curl: no token, a good token, an expired one, a wrong audience, a missing scope, the admin scope
+SERVICE_PORT ?= 47124
+INTEGRATION := Integrations/JWTKHummingbird
+demo-service: deps
+	$(SWIFT) build --product jwtk
+	cd $(INTEGRATION) && $(SWIFT) build --product jwtk-example-service
+	@set -e; bin=$$($(SWIFT) build --show-bin-path)/jwtk; \
+	svc=$$(cd $(INTEGRATION) && $(SWIFT) build --show-bin-path)/jwtk-example-service; \
+	iss=http://127.0.0.1:$(DEMO_PORT); url=http://127.0.0.1:$(SERVICE_PORT); \
+	key=testvectors/example/private/smarttask-2026-01.private.jwk.json; \
+	python3 scripts/demo-provider.py $(DEMO_PORT) 120 & ppid=$$!; trap 'kill $$ppid $$spid 2>/dev/null' EXIT; \
+	for i in $$(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$(DEMO_PORT)) 2>/dev/null && break; sleep 0.1; done; \
+	$$svc --port $(SERVICE_PORT) --issuer $$iss --audience my-api & spid=$$!; \
+	for i in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$(SERVICE_PORT)) 2>/dev/null && break; sleep 0.1; done; \
+	tok() { $$bin sign --key $$key --alg RS256 --set iss=$$iss --set 'sub="248289761001"' --iat "$$@"; }; \
+	good=$$(tok --set aud=my-api --exp 1h); \
+	admin=$$(tok --set aud=my-api --set 'scope="read admin"' --exp 1h); \
+	expired=$$(tok --set aud=my-api --exp=-1h); \
+	other=$$(tok --set aud=other-api --exp 1h); \
+	show() { echo; echo "+ curl -i $$url$$1 $${3:+-H \"Authorization: Bearer <$$3 token>\"}"; \
+		if [ -n "$$2" ]; then curl -s -i -H "Authorization: Bearer $$2" "$$url$$1"; else curl -s -i "$$url$$1"; fi \
+		| tr -d '\r' | grep -iE '^(HTTP/|www-authenticate:)|^[{a-z]' || true; }; \
+	show /healthz; show /me; show /me "$$good" GOOD; show /me "$$expired" EXPIRED; show /me "$$other" WRONG_AUDIENCE; \
+	show /admin "$$good" GOOD; show /admin "$$admin" ADMIN; \
+	echo; echo "+ curl /metrics | grep ^jwtk_"; curl -s $$url/metrics | grep '^jwtk_'
+
+## test-integration: build and test the Hummingbird integration package (its own package and .build)
+test-integration: deps
+	cd $(INTEGRATION) && $(SWIFT) build --build-tests && $(SWIFT) test --skip-build
+
 ## test: the whole test suite (the README's test command; CI runs it)
 test: deps
 	$(SWIFT) test
 
+INTEGRATION_SOURCES := Integrations/JWTKHummingbird/Sources Integrations/JWTKHummingbird/Tests Integrations/JWTKHummingbird/Package.swift
+
 ## lint: swift format lint --strict, the C-boundary check and the no-Mutex check (CI)
 lint:
-	$(SWIFT) format lint --strict -r Sources Tests Package.swift
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift $(INTEGRATION_SOURCES)
 	bash scripts/check-c-boundary.sh
 	bash scripts/check-locks.sh
 
 ## format: swift format the sources, tests and manifest in place
 format:
-	$(SWIFT) format -i -r Sources Tests Package.swift
+	$(SWIFT) format -i -r Sources Tests Package.swift $(INTEGRATION_SOURCES)
 
 ## clean: remove .build
 clean:

@@ -98,6 +98,12 @@ public struct JWTKError: Error, Hashable, Sendable, CustomStringConvertible {
         /// OpenID Connect: `at_hash` or `c_hash` does not match the access token or code.
         public static let tokenHashMismatch = Code("token_hash_mismatch", .claims)
 
+        // HTTP credentials (RFC 6750 §2.1, RFC 9449 §7.1)
+        /// The `Authorization` header names another scheme than the one expected (`Basic` where `Bearer` is read).
+        public static let authorizationSchemeMismatch = Code("authorization_scheme_mismatch", .malformed)
+        /// The `Authorization` header uses the expected scheme but its credentials are not one b64token.
+        public static let invalidAuthorizationHeader = Code("invalid_authorization_header", .malformed)
+
         // Other
         /// An input outside the token (a file, a parameter) is unusable.
         public static let invalidArgument = Code("invalid_argument", .usage)
@@ -111,7 +117,8 @@ public struct JWTKError: Error, Hashable, Sendable, CustomStringConvertible {
             .unsupportedKey, .weakKey, .keyUsageMismatch, .signatureInvalid, .invalidPayload, .expired,
             .notYetValid, .issuedInFuture, .tokenTooOld, .missingClaim, .invalidClaim, .issuerMismatch,
             .audienceMismatch, .subjectMismatch, .nonceMismatch, .authorizedPartyMismatch, .authenticationTooOld,
-            .tokenHashMismatch, .invalidArgument, .cryptoFailure,
+            .tokenHashMismatch, .authorizationSchemeMismatch, .invalidAuthorizationHeader, .invalidArgument,
+            .cryptoFailure,
         ]
 
         public static func == (a: Code, b: Code) -> Bool { a.rawValue == b.rawValue }

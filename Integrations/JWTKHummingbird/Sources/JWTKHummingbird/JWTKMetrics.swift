@@ -1,0 +1,49 @@
+public import CoreMetrics
+
+/// The metrics the integration records through swift-metrics. With no backend bootstrapped they cost a no-op.
+///
+/// | name | type | dimensions | meaning |
+/// |---|---|---|---|
+/// | `jwtk_verifications_total` | counter | `outcome` (`ok` or a stable error code), `issuer` | tokens checked by the middleware |
+/// | `jwtk_jwks_refreshes_total` | counter | `outcome` (`updated`, `not_modified` or a remote error code), `issuer` | background JWK Set refreshes |
+/// | `jwtk_jwks_age_seconds` | gauge | `issuer` | seconds since the held JWK Set was last fetched successfully |
+///
+/// The `issuer` label is always a configured issuer (or `local`, `none`, `unrouted`), never a value taken
+/// from an unverified token, so its cardinality is bounded by configuration.
+public struct JWTKMetrics: Sendable {
+    /// The prefix of every name; default `jwtk`.
+    public let prefix: String
+    /// The backend; nil uses the process-wide `MetricsSystem.factory` (a no-op until bootstrapped).
+    public let factory: (any MetricsFactory)?
+    /// Creates the recorder.
+    public init(prefix: String = "jwtk", factory: (any MetricsFactory)? = nil) {
+        self.prefix = prefix
+        self.factory = factory
+    }
+
+    private var backend: any MetricsFactory { factory ?? MetricsSystem.factory }
+
+    /// False when the backend is swift-metrics' no-op handler (nothing bootstrapped): then no label is built
+    /// and no handle is created, so an unobserved service pays one type check per event.
+    private var observed: Bool { !(backend is NOOPMetricsHandler) }
+
+    /// Counts one verification.
+    public func recordVerification(outcome: String, issuer: String) {
+        guard observed else { return }
+        Counter(label: "\(prefix)_verifications_total", dimensions: [("outcome", outcome), ("issuer", issuer)], factory: backend)
+            .increment()
+    }
+
+    /// Counts one JWK Set refresh.
+    public func recordRefresh(outcome: String, issuer: String) {
+        guard observed else { return }
+        Counter(label: "\(prefix)_jwks_refreshes_total", dimensions: [("outcome", outcome), ("issuer", issuer)], factory: backend)
+            .increment()
+    }
+
+    /// Records the age of an issuer's key set.
+    public func recordKeySetAge(_ seconds: Double, issuer: String) {
+        guard observed else { return }
+        Gauge(label: "\(prefix)_jwks_age_seconds", dimensions: [("issuer", issuer)], factory: backend).record(seconds)
+    }
+}

@@ -1,0 +1,149 @@
+import JWTK
+import JWTKRemote
+
+/// A verified access token as the middleware puts it on the request context.
+public struct JWTIdentity: Sendable {
+    /// The verified token: header, claims, algorithm and key.
+    public let token: VerifiedJWT
+    /// The issuer label the token was verified under: the configured issuer that verified it (exact `iss`), or
+    /// the verifier's fixed label. Bounded by configuration, so it is safe as a metrics label.
+    public let issuerLabel: String
+
+    /// Creates an identity.
+    public init(token: VerifiedJWT, issuerLabel: String) {
+        self.token = token
+        self.issuerLabel = issuerLabel
+    }
+
+    /// The verified claims.
+    public var claims: JWTClaims { token.claims }
+
+    /// The token's scopes: the space-separated `scope` claim (RFC 8693 §4.2, RFC 9068) joined with the `scp`
+    /// array some providers use. A claim of the wrong type contributes nothing.
+    public var scopes: Set<String> {
+        var result = Set<String>()
+        if let scope = claims["scope"]?.string {
+            for part in scope.split(separator: " ", omittingEmptySubsequences: true) { result.insert(String(part)) }
+        }
+        if let scp = claims["scp"] {
+            if let array = scp.stringArray { result.formUnion(array) } else if let one = scp.string { result.insert(one) }
+        }
+        return result
+    }
+}
+
+/// Anything that verifies an access token for the middleware: a ``JWTK/JWTVerifier``, a remote JWK Set
+/// verifier, an ``IssuerRouter``, or a closure (``ClosureTokenVerifier``), for example one that consults a
+/// verified-token cache first.
+///
+/// A rejected token throws ``JWTK/JWTKError``; unavailable keys throw ``JWTKRemote/JWTKRemoteError``.
+public protocol JWTTokenVerifying: Sendable {
+    /// Verifies `token` and returns the identity it establishes.
+    func verifyToken(_ token: String) async throws -> JWTIdentity
+
+    /// The issuer label to count a REFUSED token under: a configured issuer, or a fixed label, never a value
+    /// copied from the token (metrics cardinality stays bounded). Default `unrouted`.
+    func issuerLabel(forRefused token: String) -> String
+}
+
+extension JWTTokenVerifying {
+    /// `unrouted`.
+    public func issuerLabel(forRefused token: String) -> String { "unrouted" }
+}
+
+/// A ``JWTTokenVerifying`` made of a closure: the seam for a token cache or a custom verification step.
+public struct ClosureTokenVerifier: JWTTokenVerifying {
+    private let body: @Sendable (String) async throws -> JWTIdentity
+    /// Creates a verifier that calls `body`.
+    public init(_ body: @escaping @Sendable (String) async throws -> JWTIdentity) { self.body = body }
+    /// Calls the closure.
+    public func verifyToken(_ token: String) async throws -> JWTIdentity { try await body(token) }
+}
+
+/// A local-key verifier with a fixed issuer label.
+public struct LocalTokenVerifier: JWTTokenVerifying {
+    /// The verifier used.
+    public let verifier: JWTVerifier
+    /// The label identities and metrics carry.
+    public let issuerLabel: String
+    /// Creates the adapter.
+    public init(_ verifier: JWTVerifier, issuerLabel: String = "local") {
+        self.verifier = verifier
+        self.issuerLabel = issuerLabel
+    }
+    /// The fixed label.
+    public func issuerLabel(forRefused token: String) -> String { issuerLabel }
+    /// Verifies with the held keys, synchronously.
+    public func verifyToken(_ token: String) async throws -> JWTIdentity {
+        JWTIdentity(token: try verifier.verify(token), issuerLabel: issuerLabel)
+    }
+}
+
+/// A remote JWK Set verifier: keys held by a ``JWTKRemote/RemoteJWKS`` (kept fresh by ``JWKSRefreshService``);
+/// an unknown `kid` triggers one refresh, within the source's cooldown.
+public struct RemoteTokenVerifier: JWTTokenVerifying {
+    /// The verifier used.
+    public let verifier: RemoteJWTVerifier
+    /// The label identities and metrics carry.
+    public let issuerLabel: String
+    /// Creates the adapter.
+    public init(_ verifier: RemoteJWTVerifier, issuerLabel: String) {
+        self.verifier = verifier
+        self.issuerLabel = issuerLabel
+    }
+    /// The fixed label.
+    public func issuerLabel(forRefused token: String) -> String { issuerLabel }
+    /// Verifies, refreshing the keys for an unknown `kid` when the cooldown allows.
+    public func verifyToken(_ token: String) async throws -> JWTIdentity {
+        JWTIdentity(token: try await verifier.verifyRefreshing(token), issuerLabel: issuerLabel)
+    }
+}
+
+/// Routes a token to the verifier of its issuer among several configured ones.
+///
+/// The token's `iss` is read WITHOUT verification, only to choose; it is compared exactly (no normalisation,
+/// no trailing-slash or case folding) against the configured issuers. An unknown or missing issuer is refused
+/// with `issuer_mismatch` before any key is fetched. After verification the verified `iss` must equal the
+/// chosen issuer, so a verifier configured without an issuer check still cannot accept another issuer's token.
+public struct IssuerRouter: JWTTokenVerifying {
+    /// The verifiers by exact issuer string.
+    public let verifiers: [String: any JWTTokenVerifying]
+    /// The limits applied to the unverified decode.
+    public let limits: TokenLimits
+
+    /// Creates a router. Each verifier must check its own issuer's keys and policy only.
+    public init(_ verifiers: [String: any JWTTokenVerifying], limits: TokenLimits = TokenLimits()) {
+        self.verifiers = verifiers
+        self.limits = limits
+    }
+
+    /// The configured issuer a token names, or a typed error: `issuer_mismatch` for an unknown or missing
+    /// issuer, `invalid_claim` for a non-string `iss`, decoding errors for a malformed token.
+    public func route(_ token: String) throws(JWTKError) -> (issuer: String, verifier: any JWTTokenVerifying) {
+        let unverified = try UnverifiedJWT.decode(token, limits: limits)
+        guard let payload = unverified.payloadJSON, payload.kind == .object else {
+            throw JWTKError(.invalidPayload, "the payload is not a JSON object")
+        }
+        guard let value = payload["iss"] else {
+            throw JWTKError(.issuerMismatch, "the token has no iss; it cannot be routed to an issuer", claim: "iss")
+        }
+        guard let issuer = value.string else { throw JWTKError(.invalidClaim, "iss is not a string", claim: "iss") }
+        guard let verifier = verifiers[issuer] else {
+            throw JWTKError(.issuerMismatch, "the token's issuer is not one of the configured issuers", claim: "iss")
+        }
+        return (issuer, verifier)
+    }
+
+    /// The configured issuer the token names, or `unrouted`.
+    public func issuerLabel(forRefused token: String) -> String { (try? route(token).issuer) ?? "unrouted" }
+
+    /// Routes, verifies with the chosen issuer's verifier, and checks the verified `iss`.
+    public func verifyToken(_ token: String) async throws -> JWTIdentity {
+        let (issuer, verifier) = try route(token)
+        let identity = try await verifier.verifyToken(token)
+        guard (try? identity.claims.issuer) == issuer else {
+            throw JWTKError(.issuerMismatch, "the verified iss differs from the routed issuer", claim: "iss")
+        }
+        return JWTIdentity(token: identity.token, issuerLabel: issuer)
+    }
+}

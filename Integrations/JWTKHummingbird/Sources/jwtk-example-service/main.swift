@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import JWTKExampleService
+
+/// `jwtk-example-service`: a resource server protected by jwtk, on 127.0.0.1 only.
+@main
+struct ExampleServiceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jwtk-example-service",
+        abstract: "A resource server protected by jwtk (127.0.0.1 only): GET /me, /admin (scope admin), /healthz, /metrics.")
+
+    @Option(help: "The TCP port on 127.0.0.1 (0: the kernel chooses; the chosen port is printed).")
+    var port: Int
+
+    @Option(help: "An accepted issuer (repeatable, each followed by its --audience); its discovery document gives the keys.")
+    var issuer: [String] = []
+
+    @Option(help: "The audience of the preceding --issuer.")
+    var audience: [String] = []
+
+    @Option(help: "Seconds between JWK Set refreshes.")
+    var refreshInterval: Double = 300
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard !issuer.isEmpty else { throw ValidationError("at least one --issuer is required") }
+        guard issuer.count == audience.count else {
+            throw ValidationError("every --issuer needs its --audience (\(issuer.count) issuers, \(audience.count) audiences)")
+        }
+        guard refreshInterval > 0 else { throw ValidationError("--refresh-interval must be positive") }
+    }
+
+    func run() async throws {
+        var configuration = ExampleService.Configuration()
+        configuration.port = port
+        configuration.refreshInterval = refreshInterval
+        configuration.issuers = zip(issuer, audience).map { ExampleService.Issuer(issuer: $0, audience: $1) }
+        let built = try ExampleService.build(configuration) { port in
+            FileHandle.standardOutput.write(Data("jwtk-example-service listening on http://127.0.0.1:\(port)\n".utf8))
+        }
+        try await built.application.runService()
+    }
+}
