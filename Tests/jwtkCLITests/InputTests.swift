@@ -10,25 +10,6 @@ struct InputTests {
         #expect(result.stdout.hasPrefix("VALID: RS256 signature verified by key kid \"smarttask-2026-01\""))
     }
 
-    /// A value pasted from an Authorization header is read with BearerToken (RFC 6750 §2.1).
-    @Test(arguments: ["Bearer ", "bearer   ", "BEARER "])
-    func bearerPrefixIsReadAsAnAuthorizationValue(_ prefix: String) throws {
-        let argument = try CLI.run(["verify"] + Craft.exampleVerifyArgs + [prefix + Craft.exampleToken])
-        #expect(argument.status == 0)
-        let stdin = try CLI.run(["verify"] + Craft.exampleVerifyArgs, stdin: Array((prefix + Craft.exampleToken + "\n").utf8))
-        #expect(stdin.status == 0)
-    }
-
-    @Test func malformedBearerValueIsAUsageErrorWithoutTheToken() throws {
-        let result = try CLI.run(["verify"] + Craft.exampleVerifyArgs + ["Bearer \(Craft.exampleToken) extra"])
-        #expect(result.status == 2)
-        #expect(
-            result.stderr
-                == "jwtk: the Bearer credentials: the Bearer credentials are not a single b64token (RFC 6750 §2.1) [invalid_authorization_header]\n"
-        )
-        #expect(!result.stderr.contains(Craft.exampleToken))
-    }
-
     @Test func dashReadsStdin() throws {
         let result = try CLI.run(["verify"] + Craft.exampleVerifyArgs + ["-"], stdin: Array(Craft.exampleToken.utf8))
         #expect(result.status == 0)

@@ -29,27 +29,14 @@ enum Input {
     }
 
     /// The token: the argument byte for byte, or stdin (when absent or `-`) with exactly one trailing `\n` or
-    /// `\r\n` removed and nothing else. A value pasted from an `Authorization` header (`Bearer TOKEN`, the
-    /// scheme in any case) is read with ``JWTK/BearerToken`` (RFC 6750 §2.1).
+    /// `\r\n` removed and nothing else.
     static func token(_ argument: String?) throws(CLIFailure) -> String {
-        if let argument, argument != "-" { return try unwrappingBearer(argument) }
+        if let argument, argument != "-" { return argument }
         if isatty(STDIN_FILENO) == 1 {
             throw .usage("no token: pass TOKEN as an argument or pipe it on stdin (\"-\")")
         }
         let bytes = try readAll(fd: STDIN_FILENO, what: "stdin")
-        return try unwrappingBearer(String(decoding: strippingOneNewline(bytes), as: UTF8.self))
-    }
-
-    /// `Bearer TOKEN` → `TOKEN`; anything not starting with `Bearer ` is returned unchanged.
-    static func unwrappingBearer(_ text: String) throws(CLIFailure) -> String {
-        let scheme = Array("bearer ".utf8)
-        let head = text.utf8.prefix(scheme.count).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        guard head == scheme else { return text }
-        do {
-            return try BearerToken(authorizationHeader: text).token
-        } catch {
-            throw .input("the Bearer credentials", error)
-        }
+        return String(decoding: strippingOneNewline(bytes), as: UTF8.self)
     }
 
     /// The raw bytes of an environment variable (not decoded as UTF-8, so no byte is lost or replaced); nil when
