@@ -131,8 +131,9 @@ extension Keyring.Snapshot {
         if let keyID {
             var found = keys(withID: keyID)
             // A kid shared by several keys of the set names no key for sure, even when only one is usable.
-            if !found.isEmpty, maxCandidates <= 1 || !unusableKeyIDs.isEmpty {
-                let unusable = unusableKeyIDs.reduce(0) { $0 + (Exact.equal($1, keyID) ? 1 : 0) }
+            if !found.isEmpty, !unusableKeyIDs.isEmpty || (found.count > 1 && maxCandidates <= 1) {
+                var unusable = 0
+                for id in unusableKeyIDs where Exact.equal(id, keyID) { unusable += 1 }
                 if unusable > 0 || (found.count > 1 && maxCandidates <= 1) {
                     throw JWTKError(
                         .ambiguousKey,

@@ -96,7 +96,8 @@ struct KeySourceOptions: ParsableArguments {
             }
         }
         if let secretFile {
-            let bytes = try Input.hmacSecret(try secret.decode(Array(Input.strippingOneNewline(try Input.file(secretFile))), source: secretFile), source: secretFile)
+            let bytes = try Input.hmacSecret(
+                try secret.decode(Array(Input.strippingOneNewline(try Input.file(secretFile))), source: secretFile), source: secretFile)
             do throws(JWTKError) { all.append(try VerificationKey(hmacSecret: bytes)) } catch { throw .input(secretFile, error) }
         }
         if let secretEnv {
@@ -104,7 +105,8 @@ struct KeySourceOptions: ParsableArguments {
             guard let raw = Input.environmentBytes(secretEnv) else {
                 throw .usage("--secret-env \(secretEnv): the environment variable is not set")
             }
-            let bytes = try Input.hmacSecret(try secret.decode(raw, source: "--secret-env \(secretEnv)"), source: "--secret-env \(secretEnv)")
+            let bytes = try Input.hmacSecret(
+                try secret.decode(raw, source: "--secret-env \(secretEnv)"), source: "--secret-env \(secretEnv)")
             do throws(JWTKError) { all.append(try VerificationKey(hmacSecret: bytes)) } catch {
                 throw .input("--secret-env \(secretEnv)", error)
             }
