@@ -3,12 +3,12 @@ import JWTK
 /// A failure to fetch or use remote key material or provider metadata (JWK Sets, OpenID Connect discovery,
 /// userinfo).
 ///
-/// Like ``JWTK/JWTKError`` it carries a stable ``Code`` whose `rawValue` (such as `"stale_keys"`) is part of the
+/// Like `JWTKError` it carries a stable ``Code`` whose `rawValue` (such as `"stale_keys"`) is part of the
 /// public contract, and two errors compare equal when their codes are equal, so tests and callers can write
 /// `#expect(throws: JWTKRemoteError(.timeout))`.
 ///
 /// A token that is rejected on its own merits (bad signature, expired, wrong audience, unknown `kid` after a
-/// refresh) is reported as a ``JWTK/JWTKError``; a ``JWTKRemoteError`` means the keys or metadata needed to judge
+/// refresh) is reported as a `JWTKError`; a ``JWTKRemoteError`` means the keys or metadata needed to judge
 /// the token could not be obtained or may no longer be used.
 public struct JWTKRemoteError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A stable error code. New codes may be added; existing ones keep their meaning and `rawValue`.

@@ -149,7 +149,9 @@ public final class OIDCDiscovery: Sendable {
     /// Calls the provider's `userinfo_endpoint` with the access token (OIDC Core §5.3), using this client's
     /// timeout, size cap and transport.
     ///
-    /// - Parameter expectedSubject: the verified ID token's `sub`; the response's `sub` must equal it (§5.3.2).
+    /// - Parameters:
+    ///   - accessToken: the access token, sent as `Authorization: Bearer`; it must be an RFC 6750 b64token.
+    ///   - expectedSubject: the verified ID token's `sub`; the response's `sub` must equal it (§5.3.2).
     /// - Throws: ``JWTKRemoteError``: the errors of ``metadata()``, `missingEndpoint` when the provider publishes
     ///   no userinfo endpoint, `insecureURL`, `invalidArgument`, fetch errors, `httpStatus`, `invalidDocument`,
     ///   `subjectMismatch`.

@@ -35,9 +35,11 @@ public struct OIDCProviderMetadata: Sendable {
 
     /// Parses and validates a discovery document.
     ///
-    /// - Parameter expectedIssuer: the issuer the document was fetched for; the document's `issuer` must equal it
-    ///   exactly.
-    /// The document is read with jwtk's strict JSON parser (``JWTK/JSONValue/parse(bytes:maxDepth:)``): a
+    /// - Parameters:
+    ///   - json: the discovery document's bytes, as fetched.
+    ///   - expectedIssuer: the issuer the document was fetched for; the document's `issuer` must equal it
+    ///     exactly.
+    /// The document is read with jwtk's strict JSON parser (`JSONValue/parse(bytes:maxDepth:)`): a
     /// member given twice (`"issuer"` twice, of which a lenient parser keeps the last), invalid UTF-8, a NUL
     /// character, `NaN`, trailing commas and nesting deeper than 64 levels are refused.
     ///

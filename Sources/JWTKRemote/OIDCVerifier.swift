@@ -7,7 +7,7 @@ import JWTK
 /// It discovers the provider's metadata (``OIDCDiscovery``), fetches and caches its JWK Set (``RemoteJWKS``),
 /// accepts only the ID token algorithms the provider publishes **and** your allow-list permits (never `none`,
 /// never HMAC by default), and checks every rule of OpenID Connect Core §3.1.3.7 through
-/// ``JWTK/VerificationPolicy/openIDConnect(issuer:clientID:nonce:maxAuthenticationAge:accessToken:authorizationCode:)``:
+/// `VerificationPolicy/openIDConnect(issuer:clientID:nonce:maxAuthenticationAge:accessToken:authorizationCode:)`:
 /// `iss` equals the discovered issuer exactly, `aud` contains the client id, `azp` rules, `exp`, `iat`, `sub`,
 /// and `nonce` when you pass one.
 ///
@@ -19,7 +19,7 @@ import JWTK
 /// let profile = try await oidc.userInfo(accessToken: accessToken, expectedSubject: try jwt.claims.subject)
 /// ```
 ///
-/// Errors: the verify methods throw a ``JWTK/JWTKError`` when the token is rejected and a ``JWTKRemoteError``
+/// Errors: the verify methods throw a `JWTKError` when the token is rejected and a ``JWTKRemoteError``
 /// when the provider's metadata or keys cannot be obtained or used.
 public final class OIDCVerifier: Sendable {
     /// What is accepted, and the remote sources' settings.
@@ -102,12 +102,13 @@ public final class OIDCVerifier: Sendable {
     /// Verifies an ID token with the metadata and keys held now, without waiting or touching the network.
     ///
     /// - Parameters:
+    ///   - idToken: the compact ID token, exactly as received.
     ///   - nonce: the nonce sent in the authentication request; the token's `nonce` must equal it.
     ///   - maxAuthenticationAge: the `max_age` sent, in seconds; `auth_time` is then required and checked.
     ///   - accessToken: an access token returned with the ID token; `at_hash` must match it.
     ///   - authorizationCode: a code returned with the ID token; `c_hash` must match it.
     /// - Throws: ``JWTKRemoteError`` (`notLoaded` before ``prepare()``, `staleKeys`, `noCommonAlgorithm`) or
-    ///   ``JWTK/JWTKError`` for a rejected token (`nonceMismatch`, `audienceMismatch`, `authorizedPartyMismatch`,
+    ///   `JWTKError` for a rejected token (`nonceMismatch`, `audienceMismatch`, `authorizedPartyMismatch`,
     ///   `issuerMismatch`, `expired`, `keyNotFound`, `signatureInvalid`, ...).
     public func verify(
         idToken: String, nonce: String? = nil, maxAuthenticationAge: Double? = nil, accessToken: String? = nil,
@@ -121,7 +122,7 @@ public final class OIDCVerifier: Sendable {
     /// Verifies an ID token, first refreshing expired metadata or keys and refreshing the keys once for an
     /// unknown `kid` (cooldown permitting); see ``verify(idToken:nonce:maxAuthenticationAge:accessToken:authorizationCode:)``.
     ///
-    /// - Throws: ``JWTKRemoteError`` when metadata or keys cannot be obtained, or ``JWTK/JWTKError`` for a
+    /// - Throws: ``JWTKRemoteError`` when metadata or keys cannot be obtained, or `JWTKError` for a
     ///   rejected token.
     public func verifyRefreshing(
         idToken: String, nonce: String? = nil, maxAuthenticationAge: Double? = nil, accessToken: String? = nil,
@@ -136,7 +137,7 @@ public final class OIDCVerifier: Sendable {
     /// `audience`, `exp`, `iat`, `sub`, `client_id`, `jti`) with the keys held now. The algorithms are your
     /// allow-list (the provider's ID token algorithms do not govern access tokens).
     ///
-    /// - Throws: ``JWTKRemoteError`` or ``JWTK/JWTKError``, as for ID tokens.
+    /// - Throws: ``JWTKRemoteError`` or `JWTKError`, as for ID tokens.
     public func verifyAccessToken(_ token: String, audience: String) throws -> VerifiedJWT {
         let context = try heldContext()
         return try context.jwks.verifier(policy: accessTokenPolicy(context, audience)).verify(token)
@@ -144,7 +145,7 @@ public final class OIDCVerifier: Sendable {
 
     /// ``verifyAccessToken(_:audience:)`` with refreshing, as ``verifyRefreshing(idToken:nonce:maxAuthenticationAge:accessToken:authorizationCode:)``.
     ///
-    /// - Throws: ``JWTKRemoteError`` or ``JWTK/JWTKError``.
+    /// - Throws: ``JWTKRemoteError`` or `JWTKError`.
     public func verifyAccessTokenRefreshing(_ token: String, audience: String) async throws -> VerifiedJWT {
         let context = try await currentContext()
         return try await context.jwks.verifier(policy: accessTokenPolicy(context, audience)).verifyRefreshing(token)
@@ -152,7 +153,9 @@ public final class OIDCVerifier: Sendable {
 
     /// Calls the provider's `userinfo_endpoint` with the access token (OIDC Core §5.3).
     ///
-    /// - Parameter expectedSubject: the verified ID token's `sub`; the response's `sub` must equal it (§5.3.2).
+    /// - Parameters:
+    ///   - accessToken: the access token, sent as `Authorization: Bearer`; it must be an RFC 6750 b64token.
+    ///   - expectedSubject: the verified ID token's `sub`; the response's `sub` must equal it (§5.3.2).
     /// - Throws: ``JWTKRemoteError``: `missingEndpoint` when the provider publishes no userinfo endpoint,
     ///   `insecureURL`, fetch errors, `httpStatus`, `invalidDocument`, `subjectMismatch`.
     public func userInfo(accessToken: String, expectedSubject: String?) async throws(JWTKRemoteError) -> UserInfo {

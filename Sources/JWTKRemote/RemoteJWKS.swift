@@ -2,9 +2,9 @@ import Foundation
 import JWTK
 import Logging
 
-/// A JWK Set fetched from a URL, kept fresh in a ``JWTK/Keyring``.
+/// A JWK Set fetched from a URL, kept fresh in a `Keyring`.
 ///
-/// The keyring is an ordinary ``JWTK/Keyring``: verification reads its current snapshot synchronously and never
+/// The keyring is an ordinary `Keyring`: verification reads its current snapshot synchronously and never
 /// waits for the network. `RemoteJWKS` refreshes it:
 /// - **on its TTL**, taken from `Cache-Control: max-age` or `Expires` and clamped by ``CacheFreshness``, using
 ///   `If-None-Match` / `If-Modified-Since` so that an unchanged set costs a `304`;
@@ -147,7 +147,10 @@ public final class RemoteJWKS: Sendable {
 
     /// Creates a source for the JWK Set at `url`. Nothing is fetched until first needed (or ``refresh()``).
     ///
-    /// - Parameter fetcher: the transport; default ``URLSessionFetcher``.
+    /// - Parameters:
+    ///   - url: the JWK Set's URL: https, or http to a loopback host (``RemoteURLPolicy``).
+    ///   - configuration: timeouts, size cap, freshness bounds, cooldowns and staleness.
+    ///   - fetcher: the transport; default ``URLSessionFetcher``.
     /// - Throws: ``JWTKRemoteError`` `insecureURL` when `url` is not https (or http to a loopback host).
     public init(
         url: URL, configuration: Configuration = Configuration(), fetcher: any HTTPFetching = URLSessionFetcher()
@@ -440,7 +443,7 @@ public final class RemoteJWKS: Sendable {
 /// - ``verifyRefreshing(_:)`` first loads or refreshes expired keys, and refreshes once (cooldown permitting)
 ///   when the token's `kid` is unknown, then verifies the same way.
 ///
-/// Both throw either a ``JWTK/JWTKError`` (the token is rejected: signature, claims, or a `kid` that is still
+/// Both throw either a `JWTKError` (the token is rejected: signature, claims, or a `kid` that is still
 /// unknown) or a ``JWTKRemoteError`` (the keys could not be obtained or are too stale to use).
 public struct RemoteJWTVerifier: Sendable {
     /// Where the keys come from.
@@ -462,7 +465,7 @@ public struct RemoteJWTVerifier: Sendable {
 
     /// Verifies with the keys held now, without waiting or touching the network.
     ///
-    /// - Throws: ``JWTKRemoteError`` (`notLoaded`, `staleKeys`) or ``JWTK/JWTKError`` (every token rejection).
+    /// - Throws: ``JWTKRemoteError`` (`notLoaded`, `staleKeys`) or `JWTKError` (every token rejection).
     public func verify(_ token: String) throws -> VerifiedJWT {
         try source.checkUsable()
         return try verifier.verify(token)
@@ -472,7 +475,7 @@ public struct RemoteJWTVerifier: Sendable {
     /// once per cooldown, shared with concurrent callers) and one more attempt.
     ///
     /// - Throws: ``JWTKRemoteError`` when no usable keys can be had (`fetchFailed`, `timeout`, `httpStatus`, ...,
-    ///   `notLoaded`, `staleKeys`) or ``JWTK/JWTKError`` for a rejected token (`keyNotFound` when the `kid` is
+    ///   `notLoaded`, `staleKeys`) or `JWTKError` for a rejected token (`keyNotFound` when the `kid` is
     ///   still unknown after the refresh or the cooldown suppressed it).
     public func verifyRefreshing(_ token: String) async throws -> VerifiedJWT {
         try await source.loadIfNeeded()

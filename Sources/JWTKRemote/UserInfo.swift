@@ -56,8 +56,11 @@ public struct UserInfoClient: Sendable {
 
     /// GETs `endpoint` with `Authorization: Bearer <accessToken>` and returns the claims.
     ///
-    /// - Parameter expectedSubject: the `sub` of the ID token obtained with the access token; the response's
-    ///   `sub` must equal it (OIDC Core §5.3.2: otherwise the response must not be used).
+    /// - Parameters:
+    ///   - endpoint: the provider's `userinfo_endpoint`.
+    ///   - accessToken: the access token, sent as `Authorization: Bearer`; it must be an RFC 6750 b64token.
+    ///   - expectedSubject: the `sub` of the ID token obtained with the access token; the response's
+    ///     `sub` must equal it (OIDC Core §5.3.2: otherwise the response must not be used).
     /// - Throws: ``JWTKRemoteError``: `invalidArgument` (an access token that is not an RFC 6750 §2.1
     ///   `b64token`; nothing is sent),
     ///   `insecureURL`, the fetch errors, `httpStatus` (401 carries the server's
