@@ -78,7 +78,8 @@ struct JWTKCommand: AsyncParsableCommand {
                 if JSONDocumentOut.requested(CommandLine.arguments), !JSONDocumentOut.printed {
                     JSONDocumentOut.emit(JSONDocumentOut.failure(status: .usage, message: message))
                 }
-                StandardError.write(message)
+                // The parser's message quotes the arguments; they are outside text like any other.
+                StandardError.write(Terminal.text(message))
                 status = ExitStatus.usage.rawValue
             }
         }

@@ -61,6 +61,15 @@ struct FirstMinuteTests {
         #expect(piped.stdout == plain.stdout)
     }
 
+    /// Cleaning is bounded (at most `PastedToken.maxLayers` passes): 300,000 quote characters on stdin used to
+    /// take one linear pass per pair of quotes, which never finished; now `inspect` answers with an error.
+    @Test func inspectOfHostileWrappingFinishes() throws {
+        let quotes = [UInt8](repeating: UInt8(ascii: "\""), count: 300_000)
+        let result = try CLI.run(["inspect", "-"], stdin: quotes, timeout: 60)
+        #expect(result.status == 1 || result.status == 2, "\(result.stderr)")
+        #expect(result.stdout == "")
+    }
+
     @Test(
         "verify stays byte-exact and names the problem",
         arguments: [

@@ -173,10 +173,19 @@ struct KeysAndLocalInputTests {
         }
     }
 
-    @Test func invalidInputLimitIsAUsageError() throws {
-        let result = try RawRun.run(["inspect", "-"], environment: [("JWTK_MAX_INPUT_BYTES", Array("0".utf8))], stdin: .bytes([1]))
+    /// 0, a non-number and a value past 1 TiB (where "limit + 1" would overflow, which trapped before) are
+    /// usage errors; 1 TiB itself is accepted.
+    @Test(arguments: ["0", "x", "1099511627777", "9223372036854775807"])
+    func invalidInputLimitIsAUsageError(_ value: String) throws {
+        let result = try RawRun.run(["inspect", "-"], environment: [("JWTK_MAX_INPUT_BYTES", Array(value.utf8))], stdin: .bytes([1]))
         #expect(result.status == 2)
-        #expect(result.stderr == "jwtk: JWTK_MAX_INPUT_BYTES \"0\": expected a positive number of bytes\n")
+        #expect(result.stderr == "jwtk: JWTK_MAX_INPUT_BYTES \"\(value)\": expected a number of bytes from 1 to 1099511627776\n")
+    }
+
+    @Test func largestInputLimitIsAccepted() throws {
+        let result = try RawRun.run(
+            ["inspect", "-"], environment: [("JWTK_MAX_INPUT_BYTES", Array("1099511627776".utf8))], stdin: .bytes(Array("x.y.z".utf8)))
+        #expect(!result.stderr.contains("JWTK_MAX_INPUT_BYTES"))
     }
 
     // MARK: item 14

@@ -7,7 +7,13 @@ enum SignKeySet {
     static func pick(path: String, kid: String?) throws(CLIFailure) -> (SigningKey, String?) {
         let bytes = try Input.file(path)
         let document: JSONValue
-        do throws(JWTKError) { document = try JSONValue.parse(bytes: bytes) } catch { throw CLIFailure.input(path, error) }
+        // A private key set: a syntax error names line and column only, never jansson's quote of the input
+        // (which could be the start of a `d` or `k` value).
+        do throws(JWTKError) {
+            document = try JSONDocument.parse(bytes, maxDepth: 16, what: "JWK Set", quotesInput: false).rootValue
+        } catch {
+            throw CLIFailure.input(path, error)
+        }
         guard let keys = document["keys"]?.array else { throw CLIFailure.usage("\(path): not a JWK Set: no \"keys\" array") }
         let chosen: JSONValue
         if let kid {

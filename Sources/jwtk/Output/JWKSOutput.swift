@@ -2,6 +2,10 @@ import JWTK
 
 /// Renders ``JWKSLint``.
 enum JWKSOutput {
+    /// A key's RFC 7638 thumbprint as printed: never for an `oct` key, whose thumbprint is a hash of the secret
+    /// (SECURITY.md: an HMAC key's thumbprint is not shown or logged).
+    static func shownThumbprint(_ entry: JWKSLint.Entry) -> String? { entry.keyType == "oct" ? nil : entry.thumbprint }
+
     static func json(_ report: JWKSLint) -> JSONOut {
         let keys: [JSONOut] = report.entries.map { entry in
             .object([
@@ -13,7 +17,7 @@ enum JWKSOutput {
                 ("alg", .optional(entry.algorithm)),
                 ("use", .optional(entry.use)),
                 ("key_ops", .strings(entry.keyOperations)),
-                ("thumbprint", .optional(entry.thumbprint)),
+                ("thumbprint", .optional(Self.shownThumbprint(entry))),
                 ("usable", .bool(entry.key != nil)),
                 ("skip_reason", entry.skipReason.map { $0.json() } ?? .null),
                 ("findings", .array(entry.findings.map(\.json))),
@@ -40,7 +44,8 @@ enum JWKSOutput {
             shape +=
                 "  alg \(Terminal.line(entry.algorithm ?? "-"))  use \(Terminal.line(entry.use ?? "-"))  key_ops \(Terminal.line(entry.keyOperations?.joined(separator: ",") ?? "-"))"
             out += "    \(shape)\n"
-            out += "    thumbprint \(entry.thumbprint ?? "(skipped: not computed)")\n"
+            out +=
+                "    thumbprint \(Self.shownThumbprint(entry) ?? (entry.keyType == "oct" ? "(symmetric key: not shown)" : "(skipped: not computed)"))\n"
             if let reason = entry.skipReason {
                 out += "    " + style.red("SKIPPED") + " by verifiers: \(Terminal.line(reason.reason)) [\(reason.code.rawValue)]\n"
             }

@@ -22,8 +22,9 @@ enum Input {
     static func maxInputBytes() throws(CLIFailure) -> Int {
         guard let raw = getenv(maxInputBytesVariable) else { return defaultMaxInputBytes }
         let text = String(cString: raw)
-        guard let value = Int(text), value > 0 else {
-            throw .usage("\(maxInputBytesVariable) \(JSONOut.quote(text)): expected a positive number of bytes")
+        // At most 1 TiB: reading stops one byte past the limit, and limit + 1 must not overflow.
+        guard let value = Int(text), value > 0, value <= 1 << 40 else {
+            throw .usage("\(maxInputBytesVariable) \(JSONOut.quote(text)): expected a number of bytes from 1 to 1099511627776")
         }
         return value
     }

@@ -11,12 +11,14 @@ enum PastedToken {
     }
 
     /// Removes surrounding whitespace and newlines, quotes, an `Authorization:` header name and a `Bearer `
-    /// scheme, in any nesting people produce by copying from logs, curl commands and browser tools.
+    /// scheme, in any nesting people produce by copying from logs, curl commands and browser tools, up to
+    /// ``maxLayers`` layers: each pass is linear in the input, so hostile input (megabytes of quotes) costs a
+    /// bounded number of passes, and what is left is judged by the token limits as it is.
     static func clean(_ input: String) -> Cleaned {
         var text = Substring(input)
         var removed: [String] = []
         func note(_ what: String) { if !removed.contains(what) { removed.append(what) } }
-        while true {
+        for _ in 0..<maxLayers {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.count != text.count {
                 text = Substring(trimmed)
@@ -42,6 +44,9 @@ enum PastedToken {
         }
         return Cleaned(token: String(text), removed: removed)
     }
+
+    /// How many layers of wrapping ``clean(_:)`` removes at most (real pastes have two or three).
+    static let maxLayers = 8
 
     /// The note `inspect` prints on stderr when it cleaned the input.
     static func note(_ cleaned: Cleaned) -> String? {
