@@ -20,14 +20,17 @@ public struct JWKSRefreshService: Service {
     /// Where outcomes are counted.
     public let metrics: JWTKMetrics
 
-    /// Creates the service. `interval` must be positive.
+    /// Creates the service. `interval` must be positive and at most ``maximumInterval`` (one day).
     public init(jwks: RemoteJWKS, issuer: String, interval: Double = 300, metrics: JWTKMetrics = JWTKMetrics()) {
-        precondition(interval > 0, "the refresh interval must be positive")
+        precondition(interval > 0 && interval <= Self.maximumInterval, "the refresh interval must be in (0, 86400] seconds")
         self.jwks = jwks
         self.issuer = issuer
         self.interval = interval
         self.metrics = metrics
     }
+
+    /// The longest refresh interval accepted, in seconds: one day (the JWK Set cache's own upper bound).
+    public static let maximumInterval: Double = 86_400
 
     /// Fetches the keys once; throws when they cannot be obtained, so a service does not start without keys.
     public func prepare() async throws(JWTKRemoteError) {

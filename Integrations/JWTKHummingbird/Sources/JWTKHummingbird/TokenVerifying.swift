@@ -128,10 +128,12 @@ public struct IssuerRouter: JWTTokenVerifying {
             throw JWTKError(.issuerMismatch, "the token has no iss; it cannot be routed to an issuer", claim: "iss")
         }
         guard let issuer = value.string else { throw JWTKError(.invalidClaim, "iss is not a string", claim: "iss") }
-        guard let verifier = verifiers[issuer] else {
+        // The dictionary groups Unicode-equivalent spellings together; the configured issuer must match the
+        // token's byte for byte (a decomposed "é" is another issuer).
+        guard let index = verifiers.index(forKey: issuer), verifiers[index].key.utf8.elementsEqual(issuer.utf8) else {
             throw JWTKError(.issuerMismatch, "the token's issuer is not one of the configured issuers", claim: "iss")
         }
-        return (issuer, verifier)
+        return (verifiers[index].key, verifiers[index].value)
     }
 
     /// The configured issuer the token names, or `unrouted`.
@@ -141,7 +143,7 @@ public struct IssuerRouter: JWTTokenVerifying {
     public func verifyToken(_ token: String) async throws -> JWTIdentity {
         let (issuer, verifier) = try route(token)
         let identity = try await verifier.verifyToken(token)
-        guard (try? identity.claims.issuer) == issuer else {
+        guard let verified = try? identity.claims.issuer, verified.utf8.elementsEqual(issuer.utf8) else {
             throw JWTKError(.issuerMismatch, "the verified iss differs from the routed issuer", claim: "iss")
         }
         return JWTIdentity(token: identity.token, issuerLabel: issuer)

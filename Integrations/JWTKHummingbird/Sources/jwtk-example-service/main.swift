@@ -28,7 +28,9 @@ struct ExampleServiceCommand: AsyncParsableCommand {
         guard issuer.count == audience.count else {
             throw ValidationError("every --issuer needs its --audience (\(issuer.count) issuers, \(audience.count) audiences)")
         }
-        guard refreshInterval > 0 else { throw ValidationError("--refresh-interval must be positive") }
+        guard refreshInterval > 0, refreshInterval <= 86_400 else {  // JWKSRefreshService.maximumInterval
+            throw ValidationError("--refresh-interval must be more than 0 and at most 86400 seconds")
+        }
     }
 
     func run() async throws {

@@ -30,6 +30,19 @@ struct IssuerRouterTests {
         await #expect(throws: JWTKError(.malformedToken)) { try await router.verifyToken("not-a-token") }
     }
 
+    /// Issuers are compared byte for byte, not under Unicode canonical equivalence: with a verifier that has no
+    /// issuer check of its own, a decomposed spelling of the configured issuer must still be refused.
+    @Test func unicodeEquivalentIssuerIsAnotherIssuer() async throws {
+        let composed = "https://caf\u{E9}.example"
+        let decomposed = "https://cafe\u{301}.example"
+        #expect(composed == decomposed)  // Swift's String equality, which the router must not use
+        let router = IssuerRouter([composed: verifier(keyA, issuer: nil)])
+        let good = try sign(keyA, #"{"iss":"\#(composed)","aud":"api","exp":\#(testNow + 60)}"#)
+        #expect(try await router.verifyToken(good).issuerLabel == composed)
+        let other = try sign(keyA, #"{"iss":"\#(decomposed)","aud":"api","exp":\#(testNow + 60)}"#)
+        await #expect(throws: JWTKError(.issuerMismatch)) { try await router.verifyToken(other) }
+    }
+
     @Test func anotherIssuersKeyIsNotTried() async throws {
         let router = IssuerRouter(["https://a": verifier(keyA, issuer: "https://a"), "https://b": verifier(keyB, issuer: "https://b")])
         let forged = try sign(keyB, #"{"iss":"https://a","aud":"api","exp":\#(testNow + 60)}"#)
