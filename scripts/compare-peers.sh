@@ -51,20 +51,10 @@ CFLAGS="-O2 -gdwarf-4 -Wall -Werror"
 gcc $CFLAGS -o "$OUT/floor" scripts/peers/floor.c $(pkg-config --cflags --libs libcrypto jansson) -lpthread
 gcc $CFLAGS -o "$OUT/libjwt" scripts/peers/libjwt.c $(pkg-config --cflags --libs libjwt jansson) -lpthread
 gcc $CFLAGS -o "$OUT/cjose" scripts/peers/cjose.c $(pkg-config --cflags --libs cjose jansson) -lpthread
-echo "building jwtk-loop (release)..." >&2
-# DWARF 4 for valgrind 3.19; the same scratch path as perf-check.sh
-build=(swift build -c release --package-path Benchmarks --scratch-path Benchmarks/.build-valgrind -Xcc -gdwarf-4)
-"${build[@]}" --product jwtk-loop >&2
-LOOP="$("${build[@]}" --show-bin-path)/jwtk-loop"
-
-# --- data: one token file per algorithm, from testvectors/generated/tokens.json ---
-python3 - "$OUT/data" <<'PY'
-import json, sys
-out = sys.argv[1]
-for c in json.load(open("testvectors/generated/tokens.json"))["cases"]:
-    open(f"{out}/{c['alg']}.token", "w").write(c["token"])
-    open(f"{out}/{c['alg']}.key", "w").write(c["key"])
-PY
+# shellcheck source=scripts/jwtk-loop.sh
+. scripts/jwtk-loop.sh
+build_jwtk_loop
+write_benchmark_tokens "$OUT/data"
 KEYS=testvectors/generated/keys
 
 # command RUNNER ALG THREADS -> sets CMD (the runner's argv)

@@ -25,20 +25,10 @@ NOW=1767229200
 rm -rf "$OUT" && mkdir -p "$OUT/data"
 
 command -v valgrind >/dev/null || { echo "perf-check: valgrind is not installed (make leaks-deps)" >&2; exit 2; }
-echo "building jwtk-loop (release)..." >&2
-# Its own scratch path with -Xcc -gdwarf-4 (valgrind 3.19 gives up on the DWARF 5 clang emits for the C shims),
-# shared with compare-peers.sh, so the package-benchmark build in Benchmarks/.build is not rebuilt each time.
-build=(swift build -c release --package-path Benchmarks --scratch-path Benchmarks/.build-valgrind -Xcc -gdwarf-4)
-"${build[@]}" --product jwtk-loop >&2
-LOOP="$("${build[@]}" --show-bin-path)/jwtk-loop"
-
-python3 - "$OUT/data" <<'PY'
-import json, sys
-out = sys.argv[1]
-for c in json.load(open("testvectors/generated/tokens.json"))["cases"]:
-    open(f"{out}/{c['alg']}.token", "w").write(c["token"])
-    open(f"{out}/{c['alg']}.key", "w").write(c["key"])
-PY
+# shellcheck source=scripts/jwtk-loop.sh
+. scripts/jwtk-loop.sh
+build_jwtk_loop
+write_benchmark_tokens "$OUT/data"
 
 # iterations per case: enough that one extra instruction per verification shows, few enough to stay fast
 iterations() { case $1 in *-cached) echo 2000 ;; HS256) echo 400 ;; RS256) echo 100 ;; *) echo 40 ;; esac; }
