@@ -90,11 +90,14 @@ test: deps
 
 INTEGRATION_SOURCES := Integrations/JWTKHummingbird/Sources Integrations/JWTKHummingbird/Tests Integrations/JWTKHummingbird/Package.swift
 
-## lint: swift format lint --strict, the C-boundary check and the no-Mutex check (CI)
+## lint: swift format lint --strict, the C-boundary check, the no-Mutex check and the folder-graph check of
+## Sources/JWTK (no back-edge, no cycle; its self-test first) (CI)
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests Package.swift $(INTEGRATION_SOURCES)
 	bash scripts/check-c-boundary.sh
 	bash scripts/check-locks.sh
+	python3 scripts/check-folder-graph.py --self-test
+	python3 scripts/check-folder-graph.py
 
 ## format: swift format the sources, tests and manifest in place
 format:

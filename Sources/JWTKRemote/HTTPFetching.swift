@@ -3,8 +3,8 @@ import JWTK
 
 /// One GET request made by jwtk's remote sources.
 public struct HTTPFetchRequest: Sendable {
-    /// The `User-Agent` jwtk sends: `jwtk/<version>` (`JWTK.version`).
-    public static let defaultUserAgent = "jwtk/\(JWTK.version)"
+    /// The `User-Agent` jwtk sends: `jwtk/<version>` (`JWTKLibrary.version`).
+    public static let defaultUserAgent = "jwtk/\(JWTKLibrary.version)"
 
     /// The URL to GET. Already checked against ``RemoteURLPolicy``.
     public var url: URL

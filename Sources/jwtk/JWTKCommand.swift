@@ -21,7 +21,7 @@ let exitStatusHelp = """
 
 /// `jwtk --version`: the version on the first line (what scripts read), then the OpenSSL and jansson in use,
 /// which decide what a bug report is about.
-let versionText = "\(JWTK.version)\n\(JWTK.openSSLVersion)\njansson \(JWTK.janssonVersion)"
+let versionText = "\(JWTKLibrary.version)\n\(JWTKLibrary.openSSLVersion)\njansson \(JWTKLibrary.janssonVersion)"
 
 @main
 struct JWTKCommand: AsyncParsableCommand {

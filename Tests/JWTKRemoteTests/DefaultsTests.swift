@@ -26,7 +26,7 @@ import Testing
         #expect(u.timeout == 5)
         #expect(u.maxResponseBytes == 1_048_576)
         #expect(URLSessionFetcher().maxRedirects == 5)
-        #expect(HTTPFetchRequest.defaultUserAgent == "jwtk/\(JWTK.version)")
+        #expect(HTTPFetchRequest.defaultUserAgent == "jwtk/\(JWTKLibrary.version)")
     }
 
     @Test func oidcAllowListHoldsNoHMACAlgorithm() {

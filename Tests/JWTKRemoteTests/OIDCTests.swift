@@ -244,7 +244,7 @@ import Testing
             let headers = provider.lastHeaders("/userinfo")
             #expect(headers["authorization"] == "Bearer access-token-1")
             #expect(headers["accept"] == "application/json")
-            #expect(headers["user-agent"] == "jwtk/\(JWTK.version)")
+            #expect(headers["user-agent"] == "jwtk/\(JWTKLibrary.version)")
             await #expect(throws: JWTKRemoteError(.invalidArgument)) {
                 try await oidc.userInfo(accessToken: "two words", expectedSubject: nil)
             }

@@ -124,7 +124,7 @@ import Testing
             try await source(provider).refresh()
             let headers = provider.lastHeaders("/jwks")
             #expect(headers["accept"] == "application/json")
-            #expect(headers["user-agent"] == "jwtk/\(JWTK.version)")
+            #expect(headers["user-agent"] == "jwtk/\(JWTKLibrary.version)")
         }
     }
 

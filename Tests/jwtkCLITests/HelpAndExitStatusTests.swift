@@ -22,7 +22,7 @@ struct HelpAndExitStatusTests {
         let result = try CLI.run(["--version"])
         #expect(result.status == 0)
         // Deliberately changed (issue 12 item 9): the OpenSSL and jansson in use follow the version line.
-        #expect(result.stdout == "\(JWTK.version)\n\(JWTK.openSSLVersion)\njansson \(JWTK.janssonVersion)\n")
+        #expect(result.stdout == "\(JWTKLibrary.version)\n\(JWTKLibrary.openSSLVersion)\njansson \(JWTKLibrary.janssonVersion)\n")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines[1].hasPrefix("OpenSSL 3."))

@@ -1,5 +1,10 @@
 // CJWTKShims: the small C layer between jwtk's Swift code and OpenSSL 3 / jansson.
 //
+// One header for the whole target; its sections follow the .c files that implement them (errors.c, json.c,
+// keys.c, digests.c, signatures.c, context_cache.c, generation.c; algorithms.c and internal.h are private).
+// Constants Swift needs (key kinds, paddings, buffer sizes, jansson flags) are defined here once and imported
+// by Swift, never retyped there.
+//
 // Why each function exists (everything else is called from Swift directly):
 // - OSSL_PARAM-based key construction keeps the parameter *names* in C static storage. Passed from
 //   Swift, OSSL_PKEY_PARAM_* string macros become temporaries that OSSL_PARAM keeps a pointer to
@@ -28,6 +33,20 @@ enum {
     CJWTK_KIND_ED448 = 4,
     CJWTK_KIND_RSA_PSS = 5,
 };
+/* ---- buffer sizes and flags Swift passes back in (imported by Swift, not retyped) ---- */
+enum {
+    CJWTK_MAX_DIGEST_BYTES = EVP_MAX_MD_SIZE, /* digest and HMAC outputs */
+    CJWTK_SHA1_BYTES = 20,                    /* x5t thumbprints only */
+    CJWTK_ECDSA_DER_MAX = 3 + 2 * (66 + 3),   /* SEQUENCE of two INTEGERs of P-521's 66-byte scalars */
+    CJWTK_RAW_PUBLIC_MAX = 64,                /* Ed25519 / Ed448 public keys (32 / 57 bytes) */
+    CJWTK_RSA_MODULUS_MAX = 2048,             /* 16384-bit moduli */
+    CJWTK_RSA_EXPONENT_MAX = 512,
+    CJWTK_SPKI_DER_MAX = 4096,
+    CJWTK_PKCS8_DER_MAX = 8192,
+    CJWTK_SIGNATURE_MAX = 2048,
+    CJWTK_JSON_INDENT_2 = JSON_INDENT(2), /* json_dumps flag; JSON_INDENT is a macro Swift cannot call */
+};
+
 /* curves are named by their field size in bits: 256 (P-256), 384 (P-384), 521 (P-521) */
 /* hashes by their output size in bits: 256, 384, 512 */
 
@@ -73,23 +92,16 @@ int CJWTKShims_rsa_export(const EVP_PKEY *pkey, uint8_t *n, size_t ncap, size_t 
 /// EC affine coordinates, each left-padded to coordlen bytes. Returns 1 on success.
 int CJWTKShims_ec_export(const EVP_PKEY *pkey, uint8_t *x, uint8_t *y, size_t coordlen);
 int CJWTKShims_raw_public(const EVP_PKEY *pkey, uint8_t *out, size_t cap, size_t *len);
-/// Full public-key validation (EVP_PKEY_public_check). Returns 1 when valid.
-int CJWTKShims_public_check(EVP_PKEY *pkey);
 
 /* ---- digests, MACs ---- */
-const EVP_MD *CJWTKShims_md(int hashbits);
 int CJWTKShims_digest(int hashbits, const uint8_t *msg, size_t len, uint8_t *out, size_t *outlen);
 /// A keyed HMAC context used as a template (duplicated per computation). NULL on failure.
 EVP_MAC_CTX *CJWTKShims_hmac_template(int hashbits, const uint8_t *key, size_t keylen);
 /// HMAC of msg with a duplicate of the template. Returns 1 on success.
 int CJWTKShims_hmac_compute(const EVP_MAC_CTX *tmpl, const uint8_t *msg, size_t len, uint8_t *out, size_t cap, size_t *outlen);
-/// One-shot HMAC with a fresh context (used by the signer).
-int CJWTKShims_hmac_oneshot(int hashbits, const uint8_t *key, size_t keylen, const uint8_t *msg, size_t len, uint8_t *out, size_t cap, size_t *outlen);
 
 /* ---- signatures ---- */
 enum { CJWTK_PAD_DEFAULT = 0, CJWTK_PAD_PKCS1 = 1, CJWTK_PAD_PSS = 2 };
-/// Verifies sig over msg. hashbits 0 means "no digest" (EdDSA). Returns 1 valid, 0 invalid, -1 internal error.
-int CJWTKShims_verify(EVP_PKEY *pkey, int hashbits, int padding, const uint8_t *sig, size_t siglen, const uint8_t *msg, size_t msglen);
 /// Signs msg; returns the signature length, or -1.
 int CJWTKShims_sign(EVP_PKEY *pkey, int hashbits, int padding, const uint8_t *msg, size_t msglen, uint8_t *out, size_t cap);
 /// ECDSA raw R||S (2*coordlen bytes) to DER, after checking 1 <= r, s <= n-1 for the curve.
@@ -98,17 +110,16 @@ int CJWTKShims_ecdsa_raw_to_der(int curve, const uint8_t *raw, size_t rawlen, ui
 /// ECDSA DER to raw R||S, each coordinate left-padded to coordlen. Returns 2*coordlen, or -1.
 int CJWTKShims_ecdsa_der_to_raw(const uint8_t *der, size_t derlen, size_t coordlen, uint8_t *out);
 
-/* ---- per-thread verification contexts (see shims.c) ---- */
+/* ---- per-thread verification contexts (context_cache.c) ---- */
 /// Identity of one key for the per-thread context caches: a unique 64-bit id and a liveness flag.
 typedef struct CJWTKShims_key_handle CJWTKShims_key_handle;
 /// A new handle (id never reused in this process), or NULL when out of memory.
 CJWTKShims_key_handle *CJWTKShims_handle_new(void);
-uint64_t CJWTKShims_handle_id(const CJWTKShims_key_handle *h);
 /// Marks the key dead (every thread drops its contexts for it on its next verification) and releases the
 /// owner's reference. Call before freeing the key.
 void CJWTKShims_handle_retire(CJWTKShims_key_handle *h);
-/// Like CJWTKShims_verify, with this thread's cached contexts for (handle, hashbits, padding).
-/// h NULL: fresh contexts. Returns 1 valid, 0 invalid, -1 internal error.
+/// Verifies sig over msg with this thread's cached contexts for (handle, hashbits, padding). hashbits 0 means
+/// "no digest" (EdDSA). h NULL: fresh contexts. Returns 1 valid, 0 invalid, -1 internal error.
 int CJWTKShims_verify_cached(CJWTKShims_key_handle *h, EVP_PKEY *pkey, int hashbits, int padding, const uint8_t *sig,
                              size_t siglen, const uint8_t *msg, size_t msglen);
 /// HMAC of msg with this thread's context for (handle, hashbits) (made from tmpl on first use), compared with

@@ -10,8 +10,31 @@ internal import CJWTKShims
 /// Verification reuses OpenSSL contexts kept per thread and keyed by this key's ``handle`` (a unique id;
 /// see `CJWTKShims_verify_cached`); `deinit` retires the handle so no thread reuses a context for a freed key.
 final class EVPKey: @unchecked Sendable {
-    enum Kind: Int32 {
-        case unknown = 0, rsa = 1, ec = 2, ed25519 = 3, ed448 = 4, rsaPSS = 5
+    /// The key's type; the shims number it with `CJWTK_KIND_*` (CJWTKShims.h), imported here, never retyped.
+    enum Kind {
+        case unknown, rsa, ec, ed25519, ed448, rsaPSS
+
+        init(cValue: Int32) {
+            switch Int(cValue) {
+            case CJWTK_KIND_RSA: self = .rsa
+            case CJWTK_KIND_EC: self = .ec
+            case CJWTK_KIND_ED25519: self = .ed25519
+            case CJWTK_KIND_ED448: self = .ed448
+            case CJWTK_KIND_RSA_PSS: self = .rsaPSS
+            default: self = .unknown
+            }
+        }
+
+        var cValue: Int32 {
+            switch self {
+            case .unknown: Int32(CJWTK_KIND_UNKNOWN)
+            case .rsa: Int32(CJWTK_KIND_RSA)
+            case .ec: Int32(CJWTK_KIND_EC)
+            case .ed25519: Int32(CJWTK_KIND_ED25519)
+            case .ed448: Int32(CJWTK_KIND_ED448)
+            case .rsaPSS: Int32(CJWTK_KIND_RSA_PSS)
+            }
+        }
     }
 
     fileprivate let pkey: OpaquePointer  // EVP_PKEY *, +1
@@ -26,7 +49,7 @@ final class EVPKey: @unchecked Sendable {
 
     private init(takingOwnershipOf pkey: OpaquePointer) {
         self.pkey = pkey
-        self.kind = Kind(rawValue: CJWTKShims_key_kind(pkey)) ?? .unknown
+        self.kind = Kind(cValue: CJWTKShims_key_kind(pkey))
         self.bits = Int(CJWTKShims_key_bits(pkey))
         self.curve = self.kind == .ec ? Int(CJWTKShims_ec_curve(pkey)) : 0
         self.hasPrivate = CJWTKShims_has_private(pkey) == 1
@@ -79,11 +102,11 @@ final class EVPKey: @unchecked Sendable {
     }
 
     static func okpPublic(_ kind: Kind, raw: [UInt8]) throws(JWTKError) -> EVPKey {
-        try wrap(CJWTKShims_okp_public(kind.rawValue, raw, raw.count), "OKP public key rejected by OpenSSL")
+        try wrap(CJWTKShims_okp_public(kind.cValue, raw, raw.count), "OKP public key rejected by OpenSSL")
     }
 
     static func okpPrivate(_ kind: Kind, raw: [UInt8]) throws(JWTKError) -> EVPKey {
-        try wrap(CJWTKShims_okp_private(kind.rawValue, raw, raw.count), "OKP private key rejected by OpenSSL")
+        try wrap(CJWTKShims_okp_private(kind.cValue, raw, raw.count), "OKP private key rejected by OpenSSL")
     }
 
     static func publicFromSPKI(der: [UInt8]) throws(JWTKError) -> EVPKey {
@@ -111,14 +134,14 @@ final class EVPKey: @unchecked Sendable {
     }
 
     static func generateOKP(_ kind: Kind) throws(JWTKError) -> EVPKey {
-        try wrap(CJWTKShims_generate_okp(kind.rawValue), "OKP key generation failed")
+        try wrap(CJWTKShims_generate_okp(kind.cValue), "OKP key generation failed")
     }
 
     // MARK: export
 
     func rsaComponents() -> (n: [UInt8], e: [UInt8])? {
-        var n = [UInt8](repeating: 0, count: 2048)
-        var e = [UInt8](repeating: 0, count: 512)
+        var n = [UInt8](repeating: 0, count: Int(CJWTK_RSA_MODULUS_MAX))
+        var e = [UInt8](repeating: 0, count: Int(CJWTK_RSA_EXPONENT_MAX))
         var nlen = 0
         var elen = 0
         guard CJWTKShims_rsa_export(pkey, &n, n.count, &nlen, &e, e.count, &elen) == 1 else {
@@ -141,7 +164,7 @@ final class EVPKey: @unchecked Sendable {
     }
 
     func rawPublic() -> [UInt8]? {
-        var out = [UInt8](repeating: 0, count: 64)
+        var out = [UInt8](repeating: 0, count: Int(CJWTK_RAW_PUBLIC_MAX))
         var len = 0
         guard CJWTKShims_raw_public(pkey, &out, out.count, &len) == 1 else {
             OpenSSLErrors.clear()
@@ -151,7 +174,7 @@ final class EVPKey: @unchecked Sendable {
     }
 
     func spkiDER() -> [UInt8]? {
-        var out = [UInt8](repeating: 0, count: 4096)
+        var out = [UInt8](repeating: 0, count: Int(CJWTK_SPKI_DER_MAX))
         let len = CJWTKShims_public_to_spki_der(pkey, &out, out.count)
         guard len > 0 else {
             OpenSSLErrors.clear()
@@ -161,7 +184,7 @@ final class EVPKey: @unchecked Sendable {
     }
 
     func pkcs8DER() -> [UInt8]? {
-        var out = [UInt8](repeating: 0, count: 8192)
+        var out = [UInt8](repeating: 0, count: Int(CJWTK_PKCS8_DER_MAX))
         let len = CJWTKShims_private_to_pkcs8_der(pkey, &out, out.count)
         guard len > 0 else {
             OpenSSLErrors.clear()
@@ -179,8 +202,17 @@ final class EVPKey: @unchecked Sendable {
 
     // MARK: signatures
 
-    enum Padding: Int32 {
-        case none = 0, pkcs1 = 1, pss = 2
+    /// The RSA padding (or none, for ECDSA and EdDSA); `CJWTK_PAD_*` in CJWTKShims.h.
+    enum Padding {
+        case none, pkcs1, pss
+
+        var cValue: Int32 {
+            switch self {
+            case .none: Int32(CJWTK_PAD_DEFAULT)
+            case .pkcs1: Int32(CJWTK_PAD_PKCS1)
+            case .pss: Int32(CJWTK_PAD_PSS)
+            }
+        }
     }
 
     /// Verifies `signature` over `message`. `hashBits` 0 means the algorithm hashes internally (EdDSA).
@@ -190,7 +222,7 @@ final class EVPKey: @unchecked Sendable {
     ) throws(JWTKError) -> Bool {
         // The shim clears OpenSSL's error queue itself on every non-valid outcome.
         let result = CJWTKShims_verify_cached(
-            handle, pkey, Int32(hashBits), padding.rawValue, signature.baseAddress, signature.count, message.baseAddress,
+            handle, pkey, Int32(hashBits), padding.cValue, signature.baseAddress, signature.count, message.baseAddress,
             message.count)
         switch result {
         case 1: return true
@@ -204,7 +236,7 @@ final class EVPKey: @unchecked Sendable {
     {
         let coordinate = (curve + 7) / 8
         guard rawSignature.count == 2 * coordinate, let raw = rawSignature.baseAddress else { return false }
-        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 160) { der throws(JWTKError) -> Bool in
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(CJWTK_ECDSA_DER_MAX)) { der throws(JWTKError) -> Bool in
             let length = CJWTKShims_ecdsa_raw_to_der(Int32(curve), raw, rawSignature.count, der.baseAddress, der.count)
             if length == -2 { return false }  // r or s out of range (includes r = s = 0)
             guard length > 0 else {
@@ -218,8 +250,8 @@ final class EVPKey: @unchecked Sendable {
     }
 
     func sign(message: [UInt8], hashBits: Int, padding: Padding) throws(JWTKError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 2048)
-        let len = CJWTKShims_sign(pkey, Int32(hashBits), padding.rawValue, message, message.count, &out, out.count)
+        var out = [UInt8](repeating: 0, count: Int(CJWTK_SIGNATURE_MAX))
+        let len = CJWTKShims_sign(pkey, Int32(hashBits), padding.cValue, message, message.count, &out, out.count)
         guard len > 0 else {
             throw JWTKError(.cryptoFailure, "OpenSSL signing failed", openSSLErrors: OpenSSLErrors.take())
         }
@@ -236,126 +268,4 @@ final class EVPKey: @unchecked Sendable {
         }
         return raw
     }
-}
-
-/// An HMAC secret with one keyed `EVP_MAC_CTX` template per hash (+1 each, freed in `deinit`).
-///
-/// The templates are never modified after `init`, so concurrent use from many threads only reads them.
-/// Verification duplicates a template once per thread into that thread's context cache (keyed by
-/// ``handle``) and re-initialises it per token; signing duplicates it per call.
-final class HMACSecret: @unchecked Sendable {
-    let bytes: [UInt8]
-    private let templates: [OpaquePointer?]  // index 0: SHA-256, 1: SHA-384, 2: SHA-512
-    private let handle: OpaquePointer?  // CJWTKShims_key_handle *, +1 (nil: out of memory, fresh contexts)
-
-    init(bytes: [UInt8]) throws(JWTKError) {
-        self.bytes = bytes
-        var made: [OpaquePointer?] = []
-        for bits in [256, 384, 512] {
-            made.append(CJWTKShims_hmac_template(Int32(bits), bytes, bytes.count))
-        }
-        // Fail before `templates` is set: a throwing class init whose properties are all set still runs
-        // `deinit`, which would free the contexts a second time.
-        if made.contains(where: { $0 == nil }) {
-            for t in made { if let t { EVP_MAC_CTX_free(t) } }
-            throw JWTKError(.cryptoFailure, "OpenSSL could not create an HMAC context", openSSLErrors: OpenSSLErrors.take())
-        }
-        templates = made
-        handle = CJWTKShims_handle_new()
-    }
-
-    deinit {
-        CJWTKShims_handle_retire(handle)
-        for t in templates { if let t { EVP_MAC_CTX_free(t) } }
-    }
-
-    private static func index(_ hashBits: Int) -> Int { hashBits == 256 ? 0 : hashBits == 384 ? 1 : 2 }
-
-    /// Computes the MAC and compares it with `signature` in constant time (CRYPTO_memcmp).
-    func verify(signature: UnsafeBufferPointer<UInt8>, message: UnsafeBufferPointer<UInt8>, hashBits: Int) throws(JWTKError) -> Bool {
-        let expectedLength = hashBits / 8
-        guard signature.count == expectedLength, let template = templates[Self.index(hashBits)] else { return false }
-        switch CJWTKShims_hmac_verify_cached(
-            handle, template, Int32(hashBits), message.baseAddress, message.count, signature.baseAddress, signature.count)
-        {
-        case 1: return true
-        case 0: return false
-        default: throw JWTKError(.cryptoFailure, "OpenSSL HMAC computation failed")
-        }
-    }
-
-    func sign(message: [UInt8], hashBits: Int) throws(JWTKError) -> [UInt8] {
-        guard let template = templates[Self.index(hashBits)] else { throw JWTKError(.cryptoFailure, "no HMAC context") }
-        var out = [UInt8](repeating: 0, count: 64)
-        var length = 0
-        guard CJWTKShims_hmac_compute(template, message, message.count, &out, out.count, &length) == 1 else {
-            throw JWTKError(.cryptoFailure, "OpenSSL HMAC computation failed", openSSLErrors: OpenSSLErrors.take())
-        }
-        return Array(out[..<length])
-    }
-}
-
-/// Hashing and randomness.
-enum Crypto {
-    /// SHA-256/384/512 of `bytes`.
-    static func digest(_ bytes: [UInt8], hashBits: Int) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 64)
-        var len = 0
-        guard CJWTKShims_digest(Int32(hashBits), bytes, bytes.count, &out, &len) == 1 else {
-            OpenSSLErrors.clear()
-            return []
-        }
-        return Array(out[..<len])
-    }
-
-    /// SHA-1 of `bytes`, only for comparing a JWK's `x5t` certificate thumbprint (RFC 7517 §4.8); never for
-    /// anything that needs collision resistance.
-    static func sha1(_ bytes: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 20)
-        var len: UInt32 = 0
-        guard EVP_Digest(bytes, bytes.count, &out, &len, EVP_sha1(), nil) == 1, len == 20 else {
-            OpenSSLErrors.clear()
-            return []
-        }
-        return out
-    }
-
-    static func randomBytes(_ count: Int) throws(JWTKError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: count)
-        guard CJWTKShims_random(&out, count) == 1 else {
-            throw JWTKError(.cryptoFailure, "RAND_bytes failed", openSSLErrors: OpenSSLErrors.take())
-        }
-        return out
-    }
-
-    /// Constant-time equality (CRYPTO_memcmp); false when lengths differ.
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.count == b.count && (a.isEmpty || CJWTKShims_memcmp(a, b, a.count) == 0)
-    }
-
-    /// The OpenSSL version this process runs against.
-    static var openSSLVersion: String { String(cString: OpenSSL_version(Int32(OPENSSL_VERSION))) }
-}
-
-/// OpenSSL's per-thread error queue.
-enum OpenSSLErrors {
-    /// Pops and returns every queued error of this thread (the first one's text).
-    static func take() -> [String] {
-        var buffer = [CChar](repeating: 0, count: 256)
-        let code = CJWTKShims_take_errors(&buffer, buffer.count)
-        guard code != 0 else { return [] }
-        let text = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        return [text]
-    }
-
-    static func clear() { CJWTKShims_clear_errors() }
-}
-
-/// The calling thread's cache of ready OpenSSL verification contexts (see `CJWTKShims_verify_cached`).
-enum VerificationContextCache {
-    /// Occupied slots (at most 8 signature + 8 HMAC contexts per thread).
-    static var slotsInUseOnThisThread: Int { Int(CJWTKShims_thread_cache_count()) }
-
-    /// Frees every context the calling thread holds; the next verification builds them again.
-    static func flushThisThread() { CJWTKShims_thread_cache_flush() }
 }

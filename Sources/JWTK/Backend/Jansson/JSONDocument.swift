@@ -1,0 +1,102 @@
+internal import CJWTKJansson
+internal import CJWTKShims
+
+/// Owner of one parsed jansson document (`json_t *`, +1 reference, released in `deinit`).
+///
+/// Immutable after parsing: jwtk only calls jansson's read functions on it, and jansson's reference counts
+/// are atomic on this platform (`JSON_HAVE_ATOMIC_BUILTINS`), so one document may be read from any number of
+/// threads at once.
+package final class JSONDocument: @unchecked Sendable {
+    fileprivate let root: OpaquePointer
+
+    private init(root: OpaquePointer) { self.root = root }
+    deinit { json_decref(UnsafeMutablePointer(root)) }
+
+    /// Parses `bytes` as one JSON value with jansson, rejecting duplicate object members (RFC 7515 §4,
+    /// RFC 8725 §3.7 expects strictness), invalid UTF-8 and NUL characters. `maxDepth` is enforced by a
+    /// scan before jansson runs, so hostile nesting costs time proportional to the input, never recursion.
+    /// With `quotesInput` false (key documents), a syntax error names its line and column and drops the text
+    /// jansson quotes from the input ("near '...'"), which can be a private key member.
+    static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, what: String, quotesInput: Bool = true
+    ) throws(JWTKError) -> JSONDocument {
+        if let depth = nestingDepthExceeding(maxDepth, in: bytes) {
+            throw JWTKError(.limitExceeded, "\(what) JSON nests deeper than \(maxDepth) levels (reached \(depth))")
+        }
+        var error = json_error_t()
+        let flags = Int(JSON_REJECT_DUPLICATES) | Int(JSON_DECODE_ANY)
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            throw JWTKError(.invalidJSON, "\(what) is empty")
+        }
+        let node = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
+            json_loadb(chars, bytes.count, flags, &error)
+        }
+        guard let node else {
+            let text = withUnsafePointer(to: &error) { String(cString: CJWTKShims_json_error_text($0)) }
+            guard quotesInput else {
+                // A duplicate's "near" is the member name, not a value: kept.
+                let cut = text.hasPrefix("duplicate object key") ? text : Self.prefix(of: text, before: " near ")
+                throw JWTKError(.invalidJSON, "\(what) is not valid JSON at line \(error.line), column \(error.column): \(cut)")
+            }
+            throw JWTKError(.invalidJSON, "\(what) is not valid JSON: \(text)")
+        }
+        return JSONDocument(root: OpaquePointer(node))
+    }
+
+    /// The part of `text` before the first `marker` (all of it when absent).
+    private static func prefix(of text: String, before marker: String) -> String {
+        let bytes = Array(text.utf8)
+        let mark = Array(marker.utf8)
+        guard bytes.count >= mark.count,
+            let at = (0...(bytes.count - mark.count)).first(where: { bytes[$0..<$0 + mark.count].elementsEqual(mark) })
+        else { return text }
+        return String(decoding: bytes[..<at], as: UTF8.self)
+    }
+
+    package static func parse(_ bytes: [UInt8], maxDepth: Int, what: String, quotesInput: Bool = true) throws(JWTKError) -> JSONDocument {
+        let result: Result<JSONDocument, JWTKError> = bytes.withUnsafeBufferPointer { buffer in
+            do throws(JWTKError) { return .success(try parse(buffer, maxDepth: maxDepth, what: what, quotesInput: quotesInput)) } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Returns the depth reached when it exceeds `limit`, or nil. Brackets inside strings do not count.
+    private static func nestingDepthExceeding(_ limit: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        // Fast path: the depth can never exceed the number of opening brackets. Counting them is a
+        // branch-free loop; only documents with more than `limit` of them (none of
+        // the usual headers and claim sets) need the exact scan below.
+        var opening: UInt32 = 0
+        for index in 0..<bytes.count {  // 0x5B "[" | 0x20 == 0x7B "{"
+            opening &+= ((UInt32(bytes[index] | 0x20) ^ 0x7B) &- 1) >> 31  // 1 exactly for "[" and "{"
+        }
+        if Int(opening) <= limit { return nil }
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == 0x5C {  // backslash
+                    escaped = true
+                } else if byte == 0x22 {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case 0x22: inString = true
+            case 0x5B, 0x7B:
+                depth += 1
+                if depth > limit { return depth }
+            case 0x5D, 0x7D: depth -= 1
+            default: break
+            }
+        }
+        return nil
+    }
+
+    package var rootValue: JSONValue { JSONValue(document: self, node: root) }
+}
