@@ -6,6 +6,10 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// Targets where unsafe code is not the point: every use of an unsafe construct must be marked `unsafe`, so
+/// one shows up in review (SE-0458). JWTK itself holds the C boundary (Backend/) and is not yet opted in.
+let memorySafeSettings: [SwiftSetting] = strictSettings + [.strictMemorySafety()]
+
 let package = Package(
     name: "jwtk",
     products: [
@@ -46,12 +50,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: memorySafeSettings
         ),
         .target(
             name: "JWTKRemote",
             dependencies: ["JWTK", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: strictSettings
+            swiftSettings: memorySafeSettings
         ),
         .testTarget(
             name: "JWTKRemoteTests",

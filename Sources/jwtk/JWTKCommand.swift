@@ -57,7 +57,7 @@ struct JWTKCommand: AsyncParsableCommand {
             status = ExitStatus.success.rawValue
         } catch let failure as CLIFailure {
             if let message = failure.message {
-                if JSONDocumentOut.requested(CommandLine.arguments), !JSONDocumentOut.printed {
+                if JSONDocumentOut.requested(CommandLine.arguments), unsafe !JSONDocumentOut.printed {
                     JSONDocumentOut.emit(JSONDocumentOut.failure(status: failure.status, message: message))
                 }
                 StandardError.write("jwtk: \(Terminal.text(message))")
@@ -75,7 +75,7 @@ struct JWTKCommand: AsyncParsableCommand {
                 if !message.isEmpty { print(message) }
                 status = 0
             } else {
-                if JSONDocumentOut.requested(CommandLine.arguments), !JSONDocumentOut.printed {
+                if JSONDocumentOut.requested(CommandLine.arguments), unsafe !JSONDocumentOut.printed {
                     JSONDocumentOut.emit(JSONDocumentOut.failure(status: .usage, message: message))
                 }
                 // The parser's message quotes the arguments; they are outside text like any other.
@@ -91,7 +91,7 @@ struct JWTKCommand: AsyncParsableCommand {
 /// True when stdin is a pipe or a regular file (`… | jwtk`, `jwtk < file`), not a terminal or /dev/null.
 func stdinIsPipeOrFile() -> Bool {
     var info = stat()
-    guard fstat(STDIN_FILENO, &info) == 0 else { return false }
+    guard unsafe fstat(STDIN_FILENO, &info) == 0 else { return false }
     let kind = info.st_mode & S_IFMT
     return kind == S_IFIFO || kind == S_IFREG
 }

@@ -9,7 +9,7 @@ enum InspectInput {
         var raw = try Input.token(argument)
         if let argument, argument != "-", !PastedToken.looksLikeToken(PastedToken.clean(argument).token) {
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), !isDirectory.boolValue {
+            if unsafe FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), !isDirectory.boolValue {
                 raw = String(decoding: Input.strippingOneNewline(try Input.file(argument)), as: UTF8.self)
                 StandardError.write("jwtk: note: reading the token from the file \(Terminal.line(argument))")
             }

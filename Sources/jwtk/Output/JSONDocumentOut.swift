@@ -12,7 +12,7 @@ enum JSONDocumentOut {
 
     /// Prints `body` (an object) with `schema_version` as its first member.
     static func emit(_ body: JSONOut, style: Style = .plain) {
-        printed = true
+        unsafe printed = true
         print(versioned(body).rendered(style: style))
     }
 

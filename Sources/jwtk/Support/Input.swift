@@ -20,8 +20,8 @@ enum Input {
     /// Largest stdin or file accepted: `JWTK_MAX_INPUT_BYTES`, else 64 MiB. Reading stops one byte past it,
     /// so an endless input (`/dev/zero`, `yes |`) is refused without being drained.
     static func maxInputBytes() throws(CLIFailure) -> Int {
-        guard let raw = getenv(maxInputBytesVariable) else { return defaultMaxInputBytes }
-        let text = String(cString: raw)
+        guard let raw = unsafe getenv(maxInputBytesVariable) else { return defaultMaxInputBytes }
+        let text = unsafe String(cString: raw)
         // At most 1 TiB: reading stops one byte past the limit, and limit + 1 must not overflow.
         guard let value = Int(text), value > 0, value <= 1 << 40 else {
             throw .usage("\(maxInputBytesVariable) \(JSONOut.quote(text)): expected a number of bytes from 1 to 1099511627776")
@@ -43,8 +43,8 @@ enum Input {
     /// The raw bytes of an environment variable (not decoded as UTF-8, so no byte is lost or replaced); nil when
     /// it is not set.
     static func environmentBytes(_ name: String) -> [UInt8]? {
-        guard let value = getenv(name) else { return nil }
-        return Array(UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)))
+        guard let value = unsafe getenv(name) else { return nil }
+        return unsafe Array(UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)))
     }
 
     /// An HMAC secret from `--secret-file` or `--secret-env`, refused when it is key material
@@ -67,11 +67,11 @@ enum Input {
     /// Reads a whole file; exit 2 with the system's reason when it cannot.
     static func file(_ path: String) throws(CLIFailure) -> [UInt8] {
         if path == "-" { return try readAll(fd: STDIN_FILENO, what: "stdin") }
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw .usage("cannot read \(path): \(String(cString: strerror(errno)))") }
+        let fd = unsafe open(path, O_RDONLY)
+        guard fd >= 0 else { throw .usage(unsafe "cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var info = stat()
-        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+        if unsafe fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
             throw .usage("cannot read \(path): it is a directory")
         }
         return try readAll(fd: fd, what: path)
@@ -86,10 +86,10 @@ enum Input {
         while true {
             // Never ask for more than one byte past the limit.
             let wanted = min(chunk.count, limit + 1 - out.count)
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, wanted) }
+            let n = unsafe chunk.withUnsafeMutableBytes { unsafe read(fd, $0.baseAddress, wanted) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .usage("cannot read \(what): \(String(cString: strerror(errno)))")
+                throw .usage(unsafe "cannot read \(what): \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<n])

@@ -168,7 +168,7 @@ enum Shortcut {
         if first.hasPrefix("-") { return arguments }
         if PastedToken.looksLikeToken(PastedToken.clean(first).token) { return ["inspect"] + arguments }
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: first, isDirectory: &isDirectory), !isDirectory.boolValue {
+        if unsafe FileManager.default.fileExists(atPath: first, isDirectory: &isDirectory), !isDirectory.boolValue {
             return ["inspect"] + arguments
         }
         return arguments
