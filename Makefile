@@ -139,7 +139,7 @@ perf-update: deps leaks-deps
 
 ## compare: jwtk vs the OpenSSL floor, libjwt and cjose, same tokens and keys, 1 and 2 threads (COMPARE_FLAGS=-c adds valgrind counts)
 compare: deps
-	bash scripts/compare-peers.sh $(COMPARE_FLAGS)
+	bash dev/compare-peers.sh $(COMPARE_FLAGS)
 
 ## Fuzzing: libFuzzer targets in Fuzz/ (a separate package; docs/FUZZING.md). Debug build with ASan + LeakSanitizer and
 ## SanitizerCoverage on the Swift code (without -sanitize-coverage only the C shims would be instrumented).

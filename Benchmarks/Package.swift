@@ -27,7 +27,7 @@ let package = Package(
             path: "Benchmarks/JWTKBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // A plain timing loop over the release library, driven by scripts/compare-peers.sh.
+        // A plain timing loop over the release library, driven by dev/compare-peers.sh.
         .executableTarget(
             name: "jwtk-loop",
             dependencies: ["BenchFixtures", .product(name: "JWTK", package: "jwtk")],

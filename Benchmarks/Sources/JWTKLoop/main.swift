@@ -1,4 +1,4 @@
-// jwtk-loop: times jwtk's release build on one token, for scripts/compare-peers.sh.
+// jwtk-loop: times jwtk's release build on one token, for dev/compare-peers.sh.
 //
 //   jwtk-loop verify|cached|signature|decode ALG TOKEN_FILE JWK_FILE THREADS MILLIS
 //

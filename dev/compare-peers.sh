@@ -2,17 +2,17 @@
 # Compares jwtk's verification speed with the OpenSSL floor and with libjwt and cjose, on the same tokens
 # and keys (testvectors/generated), in one run, single thread and two threads.
 #
-#   scripts/compare-peers.sh [-n SLICES] [-m MILLIS] [-c] [ALG ...]      (make compare)
+#   dev/compare-peers.sh [-n SLICES] [-m MILLIS] [-c] [ALG ...]      (make compare)
 #
 # -c adds a deterministic table from valgrind: instructions per operation (callgrind, ratio to floor-reuse)
 #    and heap allocations per operation (memcheck), each the difference between 1+N and 1 operations.
 #
 # Runners (each one checks that every verification succeeded, or the script stops):
-#   floor-reuse  scripts/peers/floor.c: only the OpenSSL signature work, contexts reused per thread
+#   floor-reuse  dev/peers/floor.c: only the OpenSSL signature work, contexts reused per thread
 #   floor-fresh  the same with fresh contexts per operation
 #   jwtk         Benchmarks' jwtk-loop (release): full verification (signature, iss, aud, exp, nbf, iat)
-#   libjwt       Debian libjwt 1.10 (jwt_decode with the PEM key + exp check), scripts/peers/libjwt.c
-#   cjose        Debian cjose 0.6 (import, verify with a JWK, payload JSON + exp check), scripts/peers/cjose.c
+#   libjwt       Debian libjwt 1.10 (jwt_decode with the PEM key + exp check), dev/peers/libjwt.c
+#   cjose        Debian cjose 0.6 (import, verify with a JWK, payload JSON + exp check), dev/peers/cjose.c
 # The machine is noisy: runners alternate (a, b, c, ... then again), each slice MILLIS long, and the best
 # (lowest ns/op) of SLICES slices counts. Ratios are to floor-reuse with the same thread count.
 # Two-thread ns/op is aggregate (wall time / all operations of both threads).
@@ -48,9 +48,9 @@ fi
 OUT=.build/peers
 mkdir -p "$OUT/data"
 CFLAGS="-O2 -gdwarf-4 -Wall -Werror"
-gcc $CFLAGS -o "$OUT/floor" scripts/peers/floor.c $(pkg-config --cflags --libs libcrypto jansson) -lpthread
-gcc $CFLAGS -o "$OUT/libjwt" scripts/peers/libjwt.c $(pkg-config --cflags --libs libjwt jansson) -lpthread
-gcc $CFLAGS -o "$OUT/cjose" scripts/peers/cjose.c $(pkg-config --cflags --libs cjose jansson) -lpthread
+gcc $CFLAGS -o "$OUT/floor" dev/peers/floor.c $(pkg-config --cflags --libs libcrypto jansson) -lpthread
+gcc $CFLAGS -o "$OUT/libjwt" dev/peers/libjwt.c $(pkg-config --cflags --libs libjwt jansson) -lpthread
+gcc $CFLAGS -o "$OUT/cjose" dev/peers/cjose.c $(pkg-config --cflags --libs cjose jansson) -lpthread
 # shellcheck source=scripts/jwtk-loop.sh
 . scripts/jwtk-loop.sh
 build_jwtk_loop

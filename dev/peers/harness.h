@@ -1,4 +1,4 @@
-/* Shared timing loop for the peer harnesses of scripts/compare-peers.sh (header-only; C11 + pthreads).
+/* Shared timing loop for the peer harnesses of dev/compare-peers.sh (header-only; C11 + pthreads).
  *
  * Every harness: `<prog> ALG TOKEN_FILE KEY_FILE THREADS MILLIS`. It sets up once, checks one operation,
  * then each thread runs operations until the deadline (checking the clock every 16). Every operation's
