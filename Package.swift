@@ -57,10 +57,18 @@ let package = Package(
             dependencies: ["JWTK", .product(name: "Logging", package: "swift-log")],
             swiftSettings: memorySafeSettings
         ),
+        .target(
+            name: "JWTKTestSupport",
+            dependencies: [
+                "JWTK", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+            ],
+            path: "Tests/JWTKTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "JWTKRemoteTests",
             dependencies: [
-                "JWTKRemote", "JWTK", .product(name: "FlyingFox", package: "FlyingFox"),
+                "JWTKRemote", "JWTK", "JWTKTestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -73,7 +81,8 @@ let package = Package(
         .testTarget(
             name: "jwtkCLITests",
             dependencies: [
-                "jwtk", "JWTK", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+                "jwtk", "JWTK", "JWTKTestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
             ],
             exclude: ["Golden", "Fixtures"],
             swiftSettings: strictSettings

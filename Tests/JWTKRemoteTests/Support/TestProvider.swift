@@ -2,6 +2,7 @@ import FlyingFox
 import FlyingSocks
 import Foundation
 import JWTK
+import JWTKTestSupport
 
 /// A real HTTP server on 127.0.0.1 (kernel-chosen port) playing an OpenID Provider: discovery, JWKS, userinfo,
 /// redirects, with switches to inject faults. Every request is counted per path and its headers recorded.
@@ -77,69 +78,35 @@ final class TestProvider: Sendable {
         var publishesUserinfo = true
     }
 
-    let port: UInt16
     let settings = Locked(Settings())
-    private let counts = Locked([String: Int]())
-    private let headers = Locked([String: [String: String]]())
-    /// nil once stopped: the routes capture `self`, so holding the server after `stop()` would keep the provider,
-    /// the server and its routes alive in a cycle (LeakSanitizer reports it under `make test-asan`).
-    private let server: Locked<HTTPServer?>
-    private let task: Task<Void, any Error>
+    private let http: LoopbackServer
 
-    var base: String { "http://127.0.0.1:\(port)" }
+    var port: UInt16 { http.port }
+    var base: String { http.base }
 
-    private init(server: HTTPServer, task: Task<Void, any Error>, port: UInt16) {
-        self.server = Locked(server)
-        self.task = task
-        self.port = port
-    }
+    private init(http: LoopbackServer) { self.http = http }
 
     /// Starts a provider, runs `body`, and stops the server whatever happens.
     static func with<T>(_ body: (TestProvider) async throws -> T) async throws -> T {
-        let provider = try await start()
-        do {
-            let result = try await body(provider)
-            await provider.stop()
-            return result
-        } catch {
-            await provider.stop()
-            throw error
-        }
+        try await LoopbackServer.with(start, stop: { await $0.stop() }, body)
     }
 
     static func start() async throws -> TestProvider {
-        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled)
-        let task = Task { try await server.run() }
-        try await server.waitUntilListening(timeout: 120)  // generous: a loaded machine or a sanitizer build is slow to start
-        let address = await server.listeningAddress
-        guard case .ip4(_, let port) = address else { throw ProviderError.noPort }
-        let provider = TestProvider(server: server, task: task, port: port)
+        let provider = TestProvider(http: try await LoopbackServer.start(timeout: 30))
         await provider.installRoutes()
         return provider
     }
 
-    func stop() async {
-        let server = self.server.withLock { $0.take() }
-        await server?.stop(timeout: 0)
-        task.cancel()
-    }
+    func stop() async { await http.stop() }
 
-    enum ProviderError: Error { case noPort }
-
-    func count(_ path: String) -> Int { counts.withLock { $0[path] ?? 0 } }
-    func lastHeaders(_ path: String) -> [String: String] { headers.withLock { $0[path] ?? [:] } }
+    func count(_ path: String) -> Int { http.count(path) }
+    func lastHeaders(_ path: String) -> [String: String] { http.lastHeaders(path) }
     func update(_ change: (inout Settings) -> Void) { settings.withLock { change(&$0) } }
 
-    private func record(_ request: HTTPRequest) {
-        var seen: [String: String] = [:]
-        for (name, value) in request.headers { seen[name.rawValue.lowercased()] = value }
-        counts.withLock { $0[request.path, default: 0] += 1 }
-        headers.withLock { $0[request.path] = seen }
-    }
+    private func record(_ request: HTTPRequest) { http.record(request) }
 
     private func installRoutes() async {
-        guard let server = self.server.withLock({ $0 }) else { return }
-        await server.appendRoute("GET /jwks") { [self] request in
+        await http.appendRoute("GET /jwks") { [self] request in
             // One lock for reading the settings, consuming a burst slot and switching the served document, so
             // concurrent requests each see one consistent state.
             let (s, burstStatus) = settings.withLock { settings -> (Settings, Int?) in
@@ -172,7 +139,7 @@ final class TestProvider: Sendable {
             return HTTPResponse(statusCode: .ok, headers: h, body: Data(s.jwks.utf8))
         }
         for prefix in ["", "/tenant"] {
-            await server.appendRoute(HTTPRoute("GET \(prefix)/.well-known/openid-configuration")) { [self] request in
+            await http.appendRoute(HTTPRoute("GET \(prefix)/.well-known/openid-configuration")) { [self] request in
                 record(request)
                 let s = settings.withLock { $0 }
                 if let faulty = await Self.faultResponse(s.discoveryFault, document: "{}") { return faulty }
@@ -193,7 +160,7 @@ final class TestProvider: Sendable {
                     statusCode: .ok, headers: h, body: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]))
             }
         }
-        await server.appendRoute("GET /userinfo") { [self] request in
+        await http.appendRoute("GET /userinfo") { [self] request in
             record(request)
             let s = settings.withLock { $0 }
             if let faulty = await Self.faultResponse(s.userinfoFault, document: "{}") { return faulty }
@@ -210,13 +177,13 @@ final class TestProvider: Sendable {
             // Sorted: two responses must be the same bytes (a dictionary's order differs from one instance to the next).
             return HTTPResponse(statusCode: .ok, headers: h, body: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
         }
-        await server.appendRoute("GET /redirect-same") { [self] request in
+        await http.appendRoute("GET /redirect-same") { [self] request in
             record(request)
             var h = HTTPHeaders()
             h[.location] = "\(base)/jwks"
             return HTTPResponse(statusCode: .found, headers: h)
         }
-        await server.appendRoute("GET /redirect-other") { [self] request in
+        await http.appendRoute("GET /redirect-other") { [self] request in
             record(request)
             var h = HTTPHeaders()
             h[.location] = "http://localhost:\(port)/jwks"

@@ -3,6 +3,7 @@ import FlyingFox
 import FlyingSocks
 import Foundation
 import JWTK
+import JWTKTestSupport
 
 /// A real OpenID Provider on 127.0.0.1 (kernel-chosen port) for the CLI tests: discovery, a JWK Set, a
 /// failing JWK Set and userinfo, with settings the test changes. Every request is counted per path.
@@ -22,67 +23,39 @@ final class LoopbackProvider: Sendable {
         var discoveryBody: String?
     }
 
-    let port: UInt16
     let settings = Locked(Settings())
-    private let counts = Locked([String: Int]())
-    /// nil once stopped: the routes capture `self`, so holding the server after `stop()` would keep the provider,
-    /// the server and its routes alive in a cycle (LeakSanitizer reports it under `make test-asan`).
-    private let server: Locked<HTTPServer?>
-    private let task: Task<Void, any Error>
+    private let http: LoopbackServer
 
-    var base: String { "http://127.0.0.1:\(port)" }
+    var port: UInt16 { http.port }
+    var base: String { http.base }
 
-    private init(server: HTTPServer, task: Task<Void, any Error>, port: UInt16) {
-        self.server = Locked(server)
-        self.task = task
-        self.port = port
-    }
+    private init(http: LoopbackServer) { self.http = http }
 
     /// Starts a provider, runs `body`, and stops the server whatever happens.
     static func with<T>(_ body: (LoopbackProvider) async throws -> T) async throws -> T {
-        let provider = try await start()
-        do {
-            let result = try await body(provider)
-            await provider.stop()
-            return result
-        } catch {
-            await provider.stop()
-            throw error
-        }
+        try await LoopbackServer.with(start, stop: { await $0.stop() }, body)
     }
 
     static func start() async throws -> LoopbackProvider {
-        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 60, logger: .disabled)
-        let task = Task { try await server.run() }
-        try await server.waitUntilListening(timeout: 120)
-        guard case .ip4(_, let port) = await server.listeningAddress else { throw CLI.Failure("the provider has no port") }
-        let provider = LoopbackProvider(server: server, task: task, port: port)
+        let provider = LoopbackProvider(http: try await LoopbackServer.start(timeout: 60))
         await provider.installRoutes()
         return provider
     }
 
-    func stop() async {
-        let server = self.server.withLock { $0.take() }
-        await server?.stop(timeout: 0)
-        task.cancel()
-    }
+    func stop() async { await http.stop() }
 
-    func count(_ path: String) -> Int { counts.withLock { $0[path] ?? 0 } }
-    var totalRequests: Int { counts.withLock { $0.values.reduce(0, +) } }
+    func count(_ path: String) -> Int { http.count(path) }
+    var totalRequests: Int { http.totalRequests }
     func update(_ change: (inout Settings) -> Void) { settings.withLock { change(&$0) } }
 
-    private func record(_ request: HTTPRequest) { counts.withLock { $0[request.path, default: 0] += 1 } }
+    private func record(_ request: HTTPRequest) { http.record(request) }
 
     private static func json(_ body: String, status: HTTPStatusCode = .ok, headers extra: [String: String] = [:]) -> HTTPResponse {
-        var headers = HTTPHeaders()
-        headers[.contentType] = "application/json"
-        for (name, value) in extra { headers[HTTPHeader(name)] = value }
-        return HTTPResponse(statusCode: status, headers: headers, body: Data(body.utf8))
+        LoopbackServer.json(body, status: status, headers: extra)
     }
 
     private func installRoutes() async {
-        guard let server = self.server.withLock({ $0 }) else { return }
-        await server.appendRoute("GET /.well-known/openid-configuration") { [self] request in
+        await http.appendRoute("GET /.well-known/openid-configuration") { [self] request in
             record(request)
             let s = settings.withLock { $0 }
             if let raw = s.discoveryBody { return Self.json(raw) }
@@ -95,22 +68,22 @@ final class LoopbackProvider: Sendable {
             let body = String(decoding: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]), as: UTF8.self)
             return Self.json(body, headers: ["Cache-Control": "max-age=3600"])
         }
-        await server.appendRoute("GET /jwks") { [self] request in
+        await http.appendRoute("GET /jwks") { [self] request in
             record(request)
             let s = settings.withLock { $0 }
             return Self.json(s.jwks, headers: s.jwksHeaders)
         }
-        await server.appendRoute("GET /broken/jwks") { [self] request in
+        await http.appendRoute("GET /broken/jwks") { [self] request in
             record(request)
             return Self.json(#"{"error":"boom"}"#, status: .internalServerError)
         }
-        await server.appendRoute("GET /slow/jwks") { [self] request in
+        await http.appendRoute("GET /slow/jwks") { [self] request in
             record(request)
             let s = settings.withLock { $0 }
             try? await Task.sleep(for: .seconds(s.delay))
             return Self.json(s.jwks)
         }
-        await server.appendRoute("GET /userinfo") { [self] request in
+        await http.appendRoute("GET /userinfo") { [self] request in
             record(request)
             let s = settings.withLock { $0 }
             guard request.headers[.authorization] == "Bearer \(s.userinfoToken)" else {

@@ -3,8 +3,8 @@ import JWTK
 import JWTKRemote
 import Testing
 
-/// Regressions from the security review that need a provider.
-@Suite struct SecurityReviewRemoteTests {
+/// Remote documents are compared and trusted strictly (fetched oct keys, issuer and subject bytes).
+@Suite struct RemoteStrictnessTests {
     let clock = ManualClock()
 
     /// A JWK Set fetched from a URL is public: an `oct` key in it hands its secret to everyone. With the
@@ -62,7 +62,7 @@ import Testing
 }
 
 /// The freshness computation reads headers the JWKS / discovery server chooses.
-@Suite struct SecurityReviewFreshnessTests {
+@Suite struct HTTPDateParsingTests {
     /// An HTTP-date year with many digits overflowed the day arithmetic and trapped the whole process.
     @Test(arguments: ["99999999999999999", "999999999999", "-5", "0"])
     func absurdHTTPDateYearIsUnparseableNotATrap(_ year: String) {

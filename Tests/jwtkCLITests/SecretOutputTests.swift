@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 
-/// Findings of the second review of the security round, each pinned through the real binary.
-@Suite("jwtk: review follow-ups (key bodies, oct thumbprints)")
-struct ReviewFollowUpTests {
+/// No secret or private-key text in the CLI's output, each pinned through the real binary.
+@Suite("jwtk: no key bodies or secret thumbprints in output")
+struct SecretOutputTests {
     static let d = "ajqpkuz16Rl2aL3dSFKhglIsS4ldQguda1yUZqAF5fg"
 
     /// `sign --jwks` parses a private key set: a syntax error in `d` (its quotes lost, or a raw line break as

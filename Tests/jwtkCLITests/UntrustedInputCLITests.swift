@@ -3,8 +3,8 @@ import JWTK
 import Testing
 
 /// Issue 9 through the real binary: mixed key sets, terminal escaping of values that came from outside.
-@Suite("jwtk security review round 2")
-struct SecurityRound2CLITests {
+@Suite("jwtk: untrusted key sets and outside text (mixed sets, ROCA, terminal escaping)")
+struct UntrustedInputCLITests {
     static let rsaToken: String = {
         let signed = try! CLI.run([
             "sign", "--key", "testvectors/generated/keys/rsa2048.private.pem", "--alg", "RS256", "--set", "exp=4102444800",
