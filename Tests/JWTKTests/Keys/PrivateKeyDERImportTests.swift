@@ -2,10 +2,10 @@ import Foundation
 import JWTK
 import Testing
 
-/// Regressions for what the fuzz targets in `Fuzz/` found (docs/FUZZING.md). Each input that made a target fail is
-/// kept under `testvectors/fuzz-regressions/<Target>/` and is also a seed of that target.
-@Suite("Fuzzing regressions")
-struct FuzzFindingsTests {
+/// Private keys read from DER get the same pairwise check as PEM and JWK. Both cases were found by FuzzKeyImport
+/// (docs/FUZZING.md); their inputs are kept under `testvectors/fuzz-regressions/FuzzKeyImport/` and are also seeds.
+@Suite("Private keys from DER: the pairwise check")
+struct PrivateKeyDERImportTests {
     /// The DER body of a PEM file under `testvectors/`.
     private static func der(_ relativePath: String) throws -> [UInt8] {
         let body = try Fixtures.text(relativePath).split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
