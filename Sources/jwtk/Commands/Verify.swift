@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JWTK
+import JWTKInspection
 import JWTKRemote
 
 /// `--issuer`, in its own help section.

@@ -1,4 +1,5 @@
 import JWTK
+import JWTKInspection
 
 extension VerificationKey.KeyType {
     /// An HMAC (`oct`) key.

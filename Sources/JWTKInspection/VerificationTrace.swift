@@ -1,10 +1,12 @@
-/// Every check of a verification in the order ``JWTVerifier`` runs them, each marked passed, failed or
+import JWTK
+
+/// Every check of a verification in the order `JWTVerifier` runs them, each marked passed, failed or
 /// skipped with the specification section it enforces, plus near-miss hints: the engine behind
 /// `jwtk verify --explain`.
 ///
 /// The trace is a listener: a ``Recorder`` passed to an observed verification
-/// (``JWTVerifier/verify(_:observer:)``, ``JWTVerifier/verifySignature(_:detachedPayload:observer:)``, or
-/// `OIDCVerifier`'s) receives each ``VerificationStep`` and its outcome from the verifier itself. The verdict,
+/// (`JWTVerifier/verify(_:observer:)`, `JWTVerifier/verifySignature(_:detachedPayload:observer:)`, or
+/// `OIDCVerifier`'s) receives each `VerificationStep` and its outcome from the verifier itself. The verdict,
 /// the failing step and the policy are the verifier's; the token's unverified contents are read only for
 /// details and hints. One verification, no replay. Hints quote token values with control characters escaped.
 ///
@@ -28,7 +30,7 @@ public struct VerificationTrace: Sendable {
     public struct Step: Sendable {
         /// The verifier's step.
         public let step: VerificationStep
-        /// A stable identifier (`"signature"`, `"exp"`, `"azp"`): the step's ``VerificationStep/id``.
+        /// A stable identifier (`"signature"`, `"exp"`, `"azp"`): the step's `VerificationStep/id`.
         public var id: String { step.id }
         /// A short title.
         public var title: String { step.title }
@@ -84,7 +86,7 @@ public struct VerificationTrace: Sendable {
     public let hints: [String]
     /// The verification error, or nil when the token is valid.
     public let error: JWTKError?
-    /// The verified token, when ``JWTVerifier/verify(_:)`` succeeded.
+    /// The verified token, when `JWTVerifier/verify(_:)` succeeded.
     public let verified: VerifiedJWT?
     /// The verified JWS: set when the signature verified (also when a later claim check failed).
     public let verifiedSignature: VerifiedJWS?
@@ -99,7 +101,7 @@ public struct VerificationTrace: Sendable {
     /// - Parameters:
     ///   - token: the compact JWS to verify, exactly as received.
     ///   - verifier: the verifier whose keys and policy the trace applies.
-    ///   - signatureOnly: verify the signature only (``JWTVerifier/verifySignature(_:detachedPayload:)``); the claim
+    ///   - signatureOnly: verify the signature only (`JWTVerifier/verifySignature(_:detachedPayload:)`); the claim
     ///     steps are all skipped.
     /// This initialiser does not throw: the verification error is in ``error``.
     public init(verifying token: String, with verifier: JWTVerifier, signatureOnly: Bool = false) {
@@ -122,7 +124,7 @@ public struct VerificationTrace: Sendable {
     /// - Parameters:
     ///   - token: the token that was verified.
     ///   - recorder: the recorder passed to the observed verification.
-    ///   - verified: the verification's result, when it returned a ``VerifiedJWT``.
+    ///   - verified: the verification's result, when it returned a `VerifiedJWT`.
     public init(token: String, recorder: Recorder, verified: VerifiedJWT?) {
         let policy = recorder.policy ?? VerificationPolicy()
         let failure = recorder.error
