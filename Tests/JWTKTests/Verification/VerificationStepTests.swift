@@ -143,6 +143,23 @@ struct VerificationStepTests {
         #expect(recorder.outcome(.signature) == .passed)
     }
 
+    @Test func aCachedVerdictThatNoLongerHoldsNamesTheSameStepAsAFreshOne() throws {
+        let cache = try VerifiedTokenCache(capacity: 8)
+        let token = try Self.hs()
+        let now = Locked(Self.now)
+        let verifier = Self.verifier { $0.clock = JWTClock { now.withLock { $0 } } }
+        _ = try verifier.verify(token, cache: cache)
+        now.withLock { $0 = Self.now + 3600 }  // past exp: the cached entry's claims no longer hold
+        var cached: JWTKError?
+        do { _ = try verifier.verify(token, cache: cache) } catch { cached = error }
+        var fresh: JWTKError?
+        do { _ = try verifier.verify(token) } catch { fresh = error }
+        #expect(cache.statisticsForCurrentThread.misses == 1)  // the second call found the entry
+        #expect(cached?.code == .expired)
+        #expect(cached?.step == .expiration)
+        #expect(fresh?.step == cached?.step)
+    }
+
     @Test func errorsOutsideAVerificationNameNoStep() {
         #expect(throws: JWTKError.self) { try VerificationKey(jwk: "{}") }
         do { _ = try VerificationKey(jwk: "{}") } catch { #expect(error.step == nil) }
