@@ -1,7 +1,7 @@
 /// Receives the steps of one verification as ``JWTVerifier`` runs them (the diagnostic-callback pattern):
 /// pass one to ``JWTVerifier/verify(_:observer:)`` or ``JWTVerifier/verifySignature(_:detachedPayload:observer:)``.
 ///
-/// Every ``VerificationStep`` is reported exactly once, in the order of ``VerificationStep/allCases``: passed
+/// Every ``VerificationStep`` is reported exactly once, in the order of `VerificationStep.allCases`: passed
 /// when it ran and passed, failed (with the error the verification throws) when it stopped the verification,
 /// skipped when it did not run. The verdict of an observed verification is the verifier's own; the observer
 /// only listens. The plain ``JWTVerifier/verify(_:)`` reports nothing and costs nothing extra.

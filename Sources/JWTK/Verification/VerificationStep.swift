@@ -1,5 +1,5 @@
 /// One check of a verification. The cases are declared in the order ``JWTVerifier`` runs them: this
-/// declaration is the one place that order is written, and ``allCases`` lists it.
+/// declaration is the one place that order is written, and `allCases` lists it.
 ///
 /// A later step never runs when an earlier one fails, so a forged token never reports a claim error. Every
 /// ``JWTKError`` thrown by ``JWTVerifier/verify(_:)`` names the step that raised it in ``JWTKError/step``, and
