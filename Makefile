@@ -107,11 +107,11 @@ format:
 clean:
 	rm -rf .build
 
-## docs: build the DocC documentation of JWTK and JWTKRemote (one combined archive, so links across the two
+## docs: build the DocC documentation of JWTK, JWTKInspection and JWTKRemote (one combined archive, so links across the
 ## modules resolve); any warning, a broken symbol link or an undocumented parameter included, fails (CI)
 .PHONY: docs
 docs: deps
-	$(SWIFT) package generate-documentation --target JWTK --target JWTKRemote \
+	$(SWIFT) package generate-documentation --target JWTK --target JWTKInspection --target JWTKRemote \
 		--enable-experimental-combined-documentation --warnings-as-errors
 
 ## bench: run the benchmarks (Benchmarks/, package-benchmark; time and allocations per benchmark)

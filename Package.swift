@@ -14,6 +14,7 @@ let package = Package(
     name: "jwtk",
     products: [
         .library(name: "JWTK", targets: ["JWTK"]),
+        .library(name: "JWTKInspection", targets: ["JWTKInspection"]),
         .executable(name: "jwtk", targets: ["jwtk"]),
         .library(name: "JWTKRemote", targets: ["JWTKRemote"]),
     ],
@@ -43,10 +44,16 @@ let package = Package(
             dependencies: ["CJWTKOpenSSL", "CJWTKJansson", "CJWTKShims"],
             swiftSettings: strictSettings
         ),
+        // Tools over the core: token inspection, JWK Set lint, the verification trace (a step listener).
+        .target(
+            name: "JWTKInspection",
+            dependencies: ["JWTK"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "jwtk",
             dependencies: [
-                "JWTK", "JWTKRemote",
+                "JWTK", "JWTKInspection", "JWTKRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -75,7 +82,12 @@ let package = Package(
         ),
         .testTarget(
             name: "JWTKTests",
-            dependencies: ["JWTK"],
+            dependencies: ["JWTK", "JWTKInspection"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "JWTKInspectionTests",
+            dependencies: ["JWTKInspection", "JWTK"],
             swiftSettings: strictSettings
         ),
         .testTarget(

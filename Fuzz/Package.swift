@@ -9,7 +9,9 @@ import PackageDescription
 func fuzzTarget(_ name: String) -> Target {
     .executableTarget(
         name: name,
-        dependencies: ["FuzzSupport", .product(name: "JWTK", package: "jwtk")],
+        dependencies: [
+            "FuzzSupport", .product(name: "JWTK", package: "jwtk"), .product(name: "JWTKInspection", package: "jwtk"),
+        ],
         path: "Sources/\(name)"
     )
 }

@@ -4,10 +4,9 @@
 /// verifier is an immutable value, keys are shared read-only, and every OpenSSL context lives only for the
 /// duration of one call. Nothing on this path touches the network or awaits.
 ///
-/// Order of checks (a later check never runs when an earlier one fails, so a forged token never reports a
-/// claim error): token shape and size → header (JSON, `alg`, `crit`, `b64`) → algorithm allow-list → key
-/// selection (`kid`, key family, key strength) → signature → claims (`typ`, `exp`, `nbf`, `iat`, age, `iss`,
-/// `aud`, `sub`, required claims, OpenID Connect rules).
+/// The checks run in the order of ``VerificationStep`` (a later check never runs when an earlier one fails,
+/// so a forged token never reports a claim error); every error names its step in ``JWTKError/step``, and
+/// ``verify(_:observer:)`` reports each step as it runs.
 ///
 /// ```swift
 /// let keys = try JWKSet(json: jwksText)
@@ -57,7 +56,16 @@ public struct JWTVerifier: Sendable {
     }
 
     func verify(bytes: UnsafeBufferPointer<UInt8>) throws(JWTKError) -> VerifiedJWT {
-        let jws = try verifyJWS(bytes: bytes, detachedPayload: nil)
+        var silent = SilentSteps()
+        return try verify(bytes: bytes, reporter: &silent)
+    }
+
+    func verify<R: StepReporter>(bytes: UnsafeBufferPointer<UInt8>, reporter: inout R) throws(JWTKError) -> VerifiedJWT {
+        let jws = try verifyJWS(bytes: bytes, detachedPayload: nil, reporter: &reporter)
+        do throws(JWTKError) { return try verifyClaims(jws, reporter: &reporter) } catch { throw error.at(.payload) }
+    }
+
+    private func verifyClaims<R: StepReporter>(_ jws: VerifiedJWS, reporter: inout R) throws(JWTKError) -> VerifiedJWT {
         if let cty = jws.header.contentType, JOSEHeader.normalizedType(cty) == "jwt" {
             throw JWTKError(
                 .invalidPayload, "the payload is a nested JWT (cty \(Shown.value(cty))); nested tokens are not supported", claim: "cty")
@@ -68,7 +76,8 @@ public struct JWTVerifier: Sendable {
             throw JWTKError(.invalidPayload, "the JWT claims must be a JSON object, found \(root.kind.rawValue)")
         }
         let claims = JWTClaims(json: root, payload: jws.payload)
-        try ClaimValidator(policy: policy).validate(claims, header: jws.header, algorithm: jws.algorithm, key: jws.key)
+        try ClaimValidator(policy: policy).validate(
+            claims, header: jws.header, algorithm: jws.algorithm, key: jws.key, reporter: &reporter)
         return VerifiedJWT(header: jws.header, claims: claims, algorithm: jws.algorithm, key: jws.key)
     }
 
@@ -84,21 +93,48 @@ public struct JWTVerifier: Sendable {
     }
 
     func verifyJWS(bytes: UnsafeBufferPointer<UInt8>, detachedPayload: [UInt8]?) throws(JWTKError) -> VerifiedJWS {
+        var silent = SilentSteps()
+        return try verifyJWS(bytes: bytes, detachedPayload: detachedPayload, reporter: &silent)
+    }
+
+    func verifyJWS<R: StepReporter>(
+        bytes: UnsafeBufferPointer<UInt8>, detachedPayload: [UInt8]?, reporter: inout R
+    ) throws(JWTKError) -> VerifiedJWS {
+        // The step running now, for the error that stops it: one byte stored per step.
+        var step = VerificationStep.shape
+        do throws(JWTKError) {
+            let jws = try checkJWS(bytes: bytes, detachedPayload: detachedPayload, step: &step, reporter: &reporter)
+            reporter.signatureVerified(jws)
+            return jws
+        } catch {
+            throw error.at(step)
+        }
+    }
+
+    private func checkJWS<R: StepReporter>(
+        bytes: UnsafeBufferPointer<UInt8>, detachedPayload: [UInt8]?, step: inout VerificationStep, reporter: inout R
+    ) throws(JWTKError) -> VerifiedJWS {
         let limits = policy.limits
         let parts = try CompactJWS.split(bytes, limits: limits)
+        reporter.passed(.shape)
+        step = .header
         guard (Base64URL.decodedCount(parts.header.count) ?? 0) <= limits.maxHeaderBytes else {
             throw JWTKError(.limitExceeded, "the header is larger than \(limits.maxHeaderBytes) bytes")
         }
         let headerBytes = try decodeSegment(bytes, parts.header, "header")
         let headerDocument = try JSONDocument.parse(headerBytes, maxDepth: limits.maxJSONDepth, what: "header")
         let header = try JOSEHeader(json: headerDocument.rootValue)
+        reporter.passed(.header)
 
         // Algorithm: never `none`, only implemented names, only the caller's allow-list.
+        step = .unsecuredAlgorithm
         if JWSAlgorithm.isUnsecuredName(header.algorithmName) {
             throw JWTKError(
                 .unsecuredTokenRefused, "the token is unsecured (alg \(Shown.value(header.algorithmName))); the verifier never accepts it",
                 claim: "alg")
         }
+        reporter.passed(.unsecuredAlgorithm)
+        step = .algorithm
         guard let algorithm = JWSAlgorithm(rawValue: header.algorithmName) else {
             throw JWTKError(
                 .unsupportedAlgorithm, "alg \(Shown.value(header.algorithmName)) is not a supported JWS algorithm", claim: "alg")
@@ -109,20 +145,28 @@ public struct JWTVerifier: Sendable {
                 "alg \(algorithm) is not in the allowed list (\(policy.algorithms.map(\.rawValue).sorted().joined(separator: ", ")))",
                 claim: "alg")
         }
+        reporter.passed(.algorithm)
+        step = .criticalHeaders
         let encodedPayload = try checkCritical(header)
+        reporter.passed(.criticalHeaders, if: header.critical != nil)
 
         // Key: by kid and family; never from the token itself.
+        step = .keySelection
         let candidates = try keyring.snapshot().select(
             keyID: header.keyID, algorithm: algorithm, matching: keyring.unidentifiedKeyMatching, maxCandidates: policy.maxKeysTried,
             allowsMixedKeyTypes: policy.allowsMixedKeyTypes)
+        reporter.passed(.keySelection)
+        step = .keyStrength
         var strongEnough: [VerificationKey] = []
         var weakness: JWTKError?
         for key in candidates {
             if let problem = strengthProblem(key, algorithm) { weakness = weakness ?? problem } else { strongEnough.append(key) }
         }
         if strongEnough.isEmpty, let weakness { throw weakness }
+        reporter.passed(.keyStrength)
 
         // Signature over the exact bytes that were signed.
+        step = .signature
         let signature = try decodeSegment(bytes, parts.signature, "signature")
         let payload: [UInt8]
         var verifiedKey: VerificationKey?
@@ -130,6 +174,8 @@ public struct JWTVerifier: Sendable {
             let input = UnsafeBufferPointer(rebasing: bytes[parts.signingInput])
             verifiedKey = try firstVerifying(strongEnough, algorithm, signature, input)
             guard verifiedKey != nil else { throw signatureError(header) }
+            reporter.passed(.signature)
+            step = .payload
             payload = try decodeSegment(bytes, parts.payload, "payload")
         } else {
             if detachedPayload != nil, !parts.payload.isEmpty {
@@ -146,6 +192,7 @@ public struct JWTVerifier: Sendable {
                 try firstVerifying(strongEnough, algorithm, signature, buffer)
             }
             guard verifiedKey != nil else { throw signatureError(header) }
+            reporter.passed(.signature)
             payload = content
         }
         return VerifiedJWS(header: header, payload: payload, algorithm: algorithm, key: verifiedKey!)

@@ -45,7 +45,7 @@ public final class OIDCVerifier: Sendable {
         public init() {}
     }
 
-    private struct Context: Sendable {
+    struct Context: Sendable {
         let metadata: OIDCProviderMetadata
         let discoveryGeneration: Int
         let jwks: RemoteJWKS
@@ -164,7 +164,7 @@ public final class OIDCVerifier: Sendable {
 
     // MARK: Internals
 
-    private func idTokenPolicy(
+    func idTokenPolicy(
         _ context: Context, _ nonce: String?, _ maxAuthenticationAge: Double?, _ accessToken: String?, _ authorizationCode: String?
     ) -> VerificationPolicy {
         var policy = VerificationPolicy.openIDConnect(
@@ -177,7 +177,7 @@ public final class OIDCVerifier: Sendable {
         return policy
     }
 
-    private func accessTokenPolicy(_ context: Context, _ audience: String) -> VerificationPolicy {
+    func accessTokenPolicy(_ context: Context, _ audience: String) -> VerificationPolicy {
         var policy = VerificationPolicy.accessToken(issuer: context.metadata.issuer, audience: audience)
         policy.algorithms = configuration.allowedAlgorithms
         policy.leeway = configuration.leeway
@@ -187,7 +187,7 @@ public final class OIDCVerifier: Sendable {
     }
 
     /// The context for the metadata held now, following a background metadata refresh when one completed.
-    private func heldContext() throws(JWTKRemoteError) -> Context {
+    func heldContext() throws(JWTKRemoteError) -> Context {
         discovery.refreshInBackgroundIfDue()
         let (metadata, generation) = discovery.cachedMetadataAndGeneration
         if let current = context.withLock({ $0 }), current.discoveryGeneration == generation { return current }

@@ -7,6 +7,7 @@
 //   reader: duplicate header members become findings), and agrees on the algorithm name and the payload.
 import FuzzSupport
 import JWTK
+import JWTKInspection
 
 /// libFuzzer calls this once per input (`size` bytes at `data`); a property failure or a sanitizer report ends the run.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -5,6 +5,7 @@
 // - a JWK Set never holds more keys than its limit, and every member is either a key or a skipped entry.
 import FuzzSupport
 import JWTK
+import JWTKInspection
 
 private let limits = JWKSet.Limits(maxBytes: 64 * 1024, maxKeys: 8, maxDepth: 16)
 

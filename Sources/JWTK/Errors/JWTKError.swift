@@ -140,6 +140,9 @@ public struct JWTKError: Error, Hashable, Sendable, CustomStringConvertible {
     public let keyID: String?
     /// OpenSSL's error text for key-import failures; empty on the verification path.
     public let openSSLErrors: [String]
+    /// The verification step that raised the error: set on every error ``JWTVerifier`` throws, nil for errors
+    /// raised outside a verification (key import, signing, inspection).
+    public internal(set) var step: VerificationStep?
 
     /// Creates an error. Callers mostly compare against errors made with just a code.
     public init(_ code: Code, _ reason: String = "", claim: String? = nil, keyID: String? = nil, openSSLErrors: [String] = []) {
@@ -161,6 +164,14 @@ public struct JWTKError: Error, Hashable, Sendable, CustomStringConvertible {
         var text = "\(code.rawValue): \(reason.isEmpty ? code.rawValue : reason)"
         if !openSSLErrors.isEmpty { text += " (OpenSSL: \(openSSLErrors.joined(separator: "; ")))" }
         return text
+    }
+
+    /// The error with `step` as its step, unless it already names one.
+    func at(_ step: VerificationStep) -> JWTKError {
+        guard self.step == nil else { return self }
+        var error = self
+        error.step = step
+        return error
     }
 
     /// Errors are equal when their codes are equal.

@@ -1,6 +1,6 @@
 /// Turns a parsed JWK object into key material, member by member.
-enum JWKParser {
-    struct Parts {
+package enum JWKParser {
+    package struct Parts {
         var material: VerificationKey.Material
         var type: VerificationKey.KeyType
         var keyID: String?
@@ -18,9 +18,9 @@ enum JWKParser {
     /// What the key is being imported for; decides which `key_ops` value is required. `thumbprint` reads the
     /// key material only: RFC 7638 depends on the required members alone, so `use`, `key_ops` and `alg` are
     /// ignored (a `use: enc` key has a thumbprint).
-    enum Purpose { case verify, sign, thumbprint }
+    package enum Purpose { case verify, sign, thumbprint }
 
-    static func parse(_ jwk: JSONValue, purpose: Purpose = .verify) throws(JWTKError) -> Parts {
+    package static func parse(_ jwk: JSONValue, purpose: Purpose = .verify) throws(JWTKError) -> Parts {
         guard jwk.kind == .object else { throw JWTKError(.invalidKey, "a JWK must be a JSON object") }
         let keyID = try optionalString(jwk, "kid")
         guard let kty = try optionalString(jwk, "kty") else {

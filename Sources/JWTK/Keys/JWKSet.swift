@@ -26,7 +26,7 @@ public struct JWKSet: Sendable {
         }
 
         /// Throws `limitExceeded` when a `what` document of `count` bytes is larger than ``maxBytes``.
-        func checkSize(_ count: Int, of what: String) throws(JWTKError) {
+        package func checkSize(_ count: Int, of what: String) throws(JWTKError) {
             guard count <= maxBytes else { throw JWTKError(.limitExceeded, "\(what) is \(count) bytes; the limit is \(maxBytes)") }
         }
     }

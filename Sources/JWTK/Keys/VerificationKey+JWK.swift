@@ -24,7 +24,7 @@ extension VerificationKey {
         try self.init(parts)
     }
 
-    convenience init(_ parts: JWKParser.Parts) throws(JWTKError) {
+    package convenience init(_ parts: JWKParser.Parts) throws(JWTKError) {
         try self.init(
             material: parts.material, type: parts.type, keyID: parts.keyID, algorithm: parts.algorithm, use: parts.use,
             keyOperations: parts.keyOperations, hadPrivateMembers: parts.hadPrivateMembers,

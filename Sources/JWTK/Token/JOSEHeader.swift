@@ -76,7 +76,7 @@ public struct JOSEHeader: Sendable {
     /// `typ` normalised for comparison: ASCII letters lower-cased (media types are case-insensitive in ASCII
     /// only, RFC 2045 §5.1; no Unicode case folding, so U+212A KELVIN SIGN stays distinct from "k"), without an
     /// `application/` prefix (RFC 7515 §4.1.9).
-    static func normalizedType(_ type: String) -> String {
+    package static func normalizedType(_ type: String) -> String {
         // No array: a short typ stays a small (inline) string, as lowercased() kept it before.
         var lower = type
         if type.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) {

@@ -12,6 +12,27 @@ struct ClaimValidator {
     }
 
     func validate(_ claims: JWTClaims, header: JOSEHeader, algorithm: JWSAlgorithm, key: VerificationKey) throws(JWTKError) {
+        var silent = SilentSteps()
+        try validate(claims, header: header, algorithm: algorithm, key: key, reporter: &silent)
+    }
+
+    /// Validates the claims, reporting each step that ran and naming the step of the error it throws.
+    func validate<R: StepReporter>(
+        _ claims: JWTClaims, header: JOSEHeader, algorithm: JWSAlgorithm, key: VerificationKey, reporter: inout R
+    ) throws(JWTKError) {
+        // The step running now, for the error that stops it: one byte stored per step.
+        var step = VerificationStep.payload
+        do throws(JWTKError) {
+            try check(claims, header: header, algorithm: algorithm, key: key, step: &step, reporter: &reporter)
+        } catch {
+            throw error.at(step)
+        }
+    }
+
+    private func check<R: StepReporter>(
+        _ claims: JWTClaims, header: JOSEHeader, algorithm: JWSAlgorithm, key: VerificationKey, step: inout VerificationStep,
+        reporter: inout R
+    ) throws(JWTKError) {
         let now = policy.clock.now
         let leeway = policy.leeway
         guard leeway.isFinite, leeway >= 0, now.isFinite else {
@@ -20,6 +41,9 @@ struct ClaimValidator {
         // `now - iat > NaN` is false: a NaN maximum age would silently disable the check.
         try Self.requireAge(policy.maxTokenAge, "maxTokenAge")
         try Self.requireAge(policy.maxAuthenticationAge, "maxAuthenticationAge")
+        // The claims are a JSON object and the policy's numbers are usable: the payload step is done.
+        reporter.passed(.payload)
+        step = .type
         if let typ = header.type,
             policy.rejectedTypes.contains(where: { Exact.equal(JOSEHeader.normalizedType($0), JOSEHeader.normalizedType(typ)) })
         {
@@ -34,8 +58,10 @@ struct ClaimValidator {
                 throw JWTKError(.typeMismatch, "header \"typ\" is \(Shown.value(typ)); expected \(Shown.value(expected))", claim: "typ")
             }
         }
+        reporter.passed(.type, if: policy.expectedType != nil || !policy.rejectedTypes.isEmpty)
 
         // Registered claims are type-checked whenever present, whatever the policy checks.
+        step = .claimTypes
         let exp = try claims.numericDate("exp")
         let nbf = try claims.numericDate("nbf")
         let iat = try claims.numericDate("iat")
@@ -43,21 +69,27 @@ struct ClaimValidator {
         let aud = try claims.audience
         let sub = try claims.string("sub")
         _ = try claims.string("jti")
+        reporter.passed(.claimTypes)
 
+        step = .expiration
         if let exp {
             guard now < exp + leeway else {
                 throw JWTKError(
                     .expired, "the token expired at \(Self.time(exp)) (now \(Self.time(now)), leeway \(Self.seconds(leeway)))", claim: "exp"
                 )
             }
+            reporter.passed(.expiration)
         } else if policy.requiresExpiration {
             throw JWTKError(.missingClaim, "the token has no \"exp\" and the policy requires one", claim: "exp")
         }
+        step = .notBefore
         if let nbf, now + leeway < nbf {
             throw JWTKError(
                 .notYetValid, "the token is not valid before \(Self.time(nbf)) (now \(Self.time(now)), leeway \(Self.seconds(leeway)))",
                 claim: "nbf")
         }
+        reporter.passed(.notBefore, if: nbf != nil)
+        step = .issuedAt
         if let iat {
             if iat > now + leeway {
                 throw JWTKError(
@@ -70,17 +102,22 @@ struct ClaimValidator {
                     .tokenTooOld, "the token was issued \(Self.seconds(now - iat)) ago; the maximum age is \(Self.seconds(maxAge))",
                     claim: "iat")
             }
+            reporter.passed(.issuedAt)
         } else if policy.requiresIssuedAt || policy.maxTokenAge != nil {
             throw JWTKError(.missingClaim, "the token has no \"iat\" and the policy requires one", claim: "iat")
         }
 
+        step = .issuer
         if !policy.issuers.isEmpty {
             guard let iss else { throw JWTKError(.missingClaim, "the token has no \"iss\"", claim: "iss") }
             guard Exact.contains(policy.issuers, iss) else {
                 throw JWTKError(
                     .issuerMismatch, "issuer \(Shown.value(iss)) is not the expected \(Self.list(policy.issuers))", claim: "iss")
             }
+            reporter.passed(.issuer)
         }
+
+        step = .audience
 
         if !policy.audiences.isEmpty {
             guard let aud else {
@@ -90,19 +127,23 @@ struct ClaimValidator {
                 throw JWTKError(
                     .audienceMismatch, "audience \(Self.list(aud)) does not include \(Self.list(policy.audiences))", claim: "aud")
             }
+            reporter.passed(.audience)
         } else if let aud, !policy.ignoresAudience {
             throw JWTKError(
                 .audienceMismatch,
                 "the token is meant for \(Self.list(aud)) but no expected audience is configured (RFC 7519 §4.1.3)", claim: "aud")
         }
 
+        step = .subject
         if let expected = policy.subject {
             guard let sub else { throw JWTKError(.missingClaim, "the token has no \"sub\"", claim: "sub") }
             guard Exact.equal(sub, expected) else {
                 throw JWTKError(.subjectMismatch, "subject \(Shown.value(sub)) is not \(Shown.value(expected))", claim: "sub")
             }
+            reporter.passed(.subject)
         }
 
+        step = .requiredClaims
         for name in policy.requiredClaims {
             guard let value = claims[name], !value.isNull else {
                 throw JWTKError(.missingClaim, "the required claim \(Shown.value(name)) is missing", claim: name)
@@ -113,13 +154,16 @@ struct ClaimValidator {
         if let sub, sub.isEmpty, policy.requiredClaims.contains("sub") {
             throw JWTKError(.invalidClaim, "the required claim \"sub\" is empty; it must identify the subject", claim: "sub")
         }
+        reporter.passed(.requiredClaims, if: !policy.requiredClaims.isEmpty)
 
-        try validateOpenIDConnect(claims, audience: aud, algorithm: algorithm, key: key, now: now)
+        try validateOpenIDConnect(claims, audience: aud, algorithm: algorithm, key: key, now: now, step: &step, reporter: &reporter)
     }
 
-    private func validateOpenIDConnect(
-        _ claims: JWTClaims, audience: [String]?, algorithm: JWSAlgorithm, key: VerificationKey, now: Double
+    private func validateOpenIDConnect<R: StepReporter>(
+        _ claims: JWTClaims, audience: [String]?, algorithm: JWSAlgorithm, key: VerificationKey, now: Double,
+        step: inout VerificationStep, reporter: inout R
     ) throws(JWTKError) {
+        step = .nonce
         if let expected = policy.nonce {
             guard let nonce = try claims.string("nonce") else {
                 throw JWTKError(.missingClaim, "the token has no \"nonce\" but one was sent", claim: "nonce")
@@ -127,7 +171,9 @@ struct ClaimValidator {
             guard Crypto.constantTimeEquals(Array(nonce.utf8), Array(expected.utf8)) else {
                 throw JWTKError(.nonceMismatch, "nonce \(Shown.value(nonce)) does not match the one sent", claim: "nonce")
             }
+            reporter.passed(.nonce)
         }
+        step = .authorizedParty
         if let clientID = policy.authorizedParty {
             let azp = try claims.string("azp")
             if let azp, !Exact.equal(azp, clientID) {
@@ -137,7 +183,9 @@ struct ClaimValidator {
             if azp == nil, let audience, audience.count > 1 {
                 throw JWTKError(.authorizedPartyMismatch, "the token has several audiences and no \"azp\"", claim: "azp")
             }
+            reporter.passed(.authorizedParty)
         }
+        step = .authenticationTime
         if let maxAge = policy.maxAuthenticationAge {
             guard let authTime = try claims.numericDate("auth_time") else {
                 throw JWTKError(.missingClaim, "the token has no \"auth_time\" but max_age was requested", claim: "auth_time")
@@ -154,12 +202,17 @@ struct ClaimValidator {
                     .authenticationTooOld, "the user authenticated \(Self.seconds(now - authTime)) ago; max_age is \(Self.seconds(maxAge))",
                     claim: "auth_time")
             }
+            reporter.passed(.authenticationTime)
         }
+        step = .accessTokenHash
         if let accessToken = policy.accessTokenForHash {
             try checkTokenHash(claims, name: "at_hash", value: accessToken, algorithm: algorithm, key: key)
+            reporter.passed(.accessTokenHash)
         }
+        step = .codeHash
         if let code = policy.authorizationCodeForHash {
             try checkTokenHash(claims, name: "c_hash", value: code, algorithm: algorithm, key: key)
+            reporter.passed(.codeHash)
         }
     }
 

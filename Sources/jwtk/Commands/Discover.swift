@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JWTK
+import JWTKInspection
 import JWTKRemote
 
 /// `jwtk discover`: fetch and check an OpenID Provider's metadata and keys.

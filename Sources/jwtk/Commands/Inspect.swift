@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JWTK
+import JWTKInspection
 
 /// Reading what was pasted into `inspect`: a file named as the token is read, and the wrapping people copy
 /// along with a token is removed, with a note on stderr saying what was.

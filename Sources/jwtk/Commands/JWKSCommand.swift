@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JWTK
+import JWTKInspection
 import JWTKRemote
 
 /// `jwtk jwks`: list and lint the keys of a JWK Set, from a file or a URL.

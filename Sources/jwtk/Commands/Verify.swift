@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JWTK
+import JWTKInspection
 import JWTKRemote
 
 /// `--issuer`, in its own help section.
@@ -104,12 +105,18 @@ struct Verify: AsyncParsableCommand {
         try await Remote.fetch { () async throws(JWTKRemoteError) in try await jwks.refresh() }
         let policy = try policyOptions.policy(keys: jwks.keyring.keys)
         let verifier = jwks.verifier(policy: policy)
+        var recorder = VerificationTrace.Recorder()
+        var verified: VerifiedJWT?
         do {
-            _ = try verifier.verify(token)
+            if policyOptions.jws {
+                _ = try verifier.verifySignature(token, observer: &recorder)
+            } else {
+                verified = try verifier.verify(token, observer: &recorder)
+            }
         } catch let error as JWTKRemoteError {
             throw Remote.fetchFailure(error)
-        } catch {}  // the trace below reports the rejection
-        let trace = VerificationTrace(verifying: token, with: verifier.verifier, signatureOnly: policyOptions.jws)
+        } catch {}  // the recorder holds the rejection
+        let trace = VerificationTrace(token: token, recorder: recorder, verified: verified)
         try report(trace, skipped: jwks.statistics.skippedKeyDetails, policy: policy, token: token)
     }
 
@@ -135,38 +142,32 @@ struct Verify: AsyncParsableCommand {
         configuration.jwks.timeout = timeout
         configuration.discovery.logger = remote.logger("jwtk.remote.discovery")
         configuration.jwks.logger = remote.logger("jwtk.remote.jwks")
-        let capture = PolicyCapture()
         configuration.adjustPolicy = { policy in
             if let tokenClock { policy.clock = tokenClock }
             adjust(&policy)
-            capture.set(policy)
         }
         let audience = policyOptions.audiences[0]
         let oidc = try Remote.setup { () throws(JWTKRemoteError) in
             try OIDCVerifier(issuer: issuer, clientID: audience, configuration: configuration)
         }
         try await Remote.fetch { () async throws(JWTKRemoteError) in try await oidc.prepare() }
-        let verdict: (any Error)?
+        var recorder = VerificationTrace.Recorder()
+        var verified: VerifiedJWT?
         do {
             if profile == .accessToken {
-                _ = try oidc.verifyAccessToken(token, audience: audience)
+                verified = try oidc.verifyAccessToken(token, audience: audience, observer: &recorder)
             } else {
-                _ = try oidc.verify(idToken: token, nonce: policyOptions.nonce, maxAuthenticationAge: policyOptions.maxAuthAge)
+                verified = try oidc.verify(
+                    idToken: token, nonce: policyOptions.nonce, maxAuthenticationAge: policyOptions.maxAuthAge, observer: &recorder)
             }
-            verdict = nil
         } catch let error as JWTKRemoteError {
             throw Remote.fetchFailure(error)
-        } catch {
-            verdict = error
+        } catch {}  // the recorder holds the rejection
+        guard recorder.policy != nil, let jwks = oidc.jwks else {
+            throw CLIFailure(.remote, "the provider's keys are not loaded")
         }
-        guard let policy = capture.policy, let jwks = oidc.jwks else {
-            throw CLIFailure(.remote, "the provider's keys are not loaded\(verdict.map { ": \($0)" } ?? "")")
-        }
-        let trace = VerificationTrace(verifying: token, with: JWTVerifier(keyring: jwks.keyring, policy: policy))
-        guard (trace.error == nil) == (verdict == nil) else {
-            throw CLIFailure(.rejected, "internal error: the explanation disagrees with the verifier (\(String(describing: verdict)))")
-        }
-        try report(trace, skipped: jwks.statistics.skippedKeyDetails, policy: policy, token: token)
+        let trace = VerificationTrace(token: token, recorder: recorder, verified: verified)
+        try report(trace, skipped: jwks.statistics.skippedKeyDetails, policy: trace.policy, token: token)
     }
 
     /// Prints the verdict as text or JSON and ends with the matching status.

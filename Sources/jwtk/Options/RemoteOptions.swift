@@ -130,12 +130,3 @@ final class RecordingFetcher: HTTPFetching {
     /// The last response to a request for `url`.
     func response(for url: URL) -> HTTPFetchResponse? { responses.withLock { $0[url.absoluteString] } }
 }
-
-/// Keeps the policy a library verifier built (captured through `adjustPolicy`), so the CLI can explain
-/// exactly what was checked.
-final class PolicyCapture: Sendable {
-    private let stored = Locked<VerificationPolicy?>(nil)
-
-    func set(_ policy: VerificationPolicy) { stored.withLock { $0 = policy } }
-    var policy: VerificationPolicy? { stored.withLock { $0 } }
-}

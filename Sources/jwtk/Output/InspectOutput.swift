@@ -1,4 +1,5 @@
 import JWTK
+import JWTKInspection
 
 /// Renders ``TokenInspection`` as text or JSON.
 enum InspectOutput {

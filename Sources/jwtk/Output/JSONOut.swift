@@ -1,5 +1,6 @@
 import Foundation
 import JWTK
+import JWTKInspection
 
 /// JSON documents the CLI writes: members keep their order, so `--json` output is stable.
 indirect enum JSONOut {

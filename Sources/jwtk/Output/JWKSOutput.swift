@@ -1,4 +1,5 @@
 import JWTK
+import JWTKInspection
 
 /// Renders ``JWKSLint``.
 enum JWKSOutput {

@@ -1,5 +1,6 @@
 import Foundation
 import JWTK
+import JWTKInspection
 import JWTKRemote
 
 /// How a fetched document may be cached: its caching headers, what the server asked for and what jwtk will do.

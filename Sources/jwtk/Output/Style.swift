@@ -1,5 +1,6 @@
 import Foundation
 import JWTK
+import JWTKInspection
 
 #if canImport(Glibc)
     import Glibc

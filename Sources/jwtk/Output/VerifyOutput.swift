@@ -1,4 +1,5 @@
 import JWTK
+import JWTKInspection
 
 extension VerificationKey.KeyType {
     /// An HMAC (`oct`) key.
@@ -11,17 +12,30 @@ extension VerificationKey.KeyType {
 /// Renders a ``VerificationTrace`` for `jwtk verify`.
 enum VerifyOutput {
     static func title(of error: JWTKError, policy: VerificationPolicy) -> (id: String, title: String) {
-        let id = VerificationTrace.stepID(for: error, policy: policy)
-        return (id, stepTitles[id] ?? id)
+        guard let step = error.step else { return ("", "verification") }
+        return (step.id, checkName(step))
     }
 
-    private static let stepTitles: [String: String] = [
-        "shape": "token shape", "header": "header", "alg_none": "alg none", "alg": "algorithm", "crit": "crit",
-        "key": "key selection", "key_strength": "key strength", "signature": "signature", "payload": "payload",
-        "typ": "typ", "claim_types": "claim types", "exp": "exp", "nbf": "nbf", "iat": "iat", "iss": "iss", "aud": "aud",
-        "sub": "sub", "required": "required claims", "nonce": "nonce", "azp": "azp", "auth_time": "auth_time",
-        "at_hash": "at_hash", "c_hash": "c_hash",
-    ]
+    /// The check's name in the `INVALID:` line.
+    private static func checkName(_ step: VerificationStep) -> String {
+        switch step {
+        case .shape: "token shape"
+        case .header: "header"
+        case .unsecuredAlgorithm: "alg none"
+        case .algorithm: "algorithm"
+        case .criticalHeaders: "crit"
+        case .keySelection: "key selection"
+        case .keyStrength: "key strength"
+        case .signature: "signature"
+        case .payload: "payload"
+        case .type: "typ"
+        case .claimTypes: "claim types"
+        case .requiredClaims: "required claims"
+        case .expiration, .notBefore, .issuedAt, .issuer, .audience, .subject, .nonce, .authorizedParty, .authenticationTime,
+            .accessTokenHash, .codeHash:
+            step.id
+        }
+    }
 
     /// The one stderr line of a rejection: the check, the values, the stable code.
     static func failureLine(

@@ -1,5 +1,6 @@
 import Foundation
 import JWTK
+import JWTKInspection
 import Testing
 
 /// Issue 9, items 2, 14, 15 (PEM), 16 and 17 (library side): key material never reaches a message, an HMAC

@@ -1,4 +1,5 @@
 import Foundation
+import JWTKInspection
 import Testing
 
 @testable import JWTK

@@ -1,3 +1,5 @@
+import JWTK
+
 /// A token decoded WITHOUT verification, with a lint of what it says: the engine behind `jwtk inspect`.
 ///
 /// Nothing here is trusted: the header, claims and key id are whatever the sender wrote. The findings say
@@ -66,7 +68,7 @@ public struct TokenInspection: Sendable {
     ///   - now: seconds since the epoch for time findings (`JWTClock.system.now` for the current time).
     ///   - limits: size and depth limits, as for verification.
     ///   - maxLifetime: lifetimes (`exp` minus `iat`) longer than this many seconds are reported. Default one day.
-    /// - Throws: ``JWTKError`` when the token cannot be decoded at all: `malformedToken`, `invalidBase64URL`,
+    /// - Throws: `JWTKError` when the token cannot be decoded at all: `malformedToken`, `invalidBase64URL`,
     ///   `invalidJSON` (a header that is not JSON), `invalidHeader` (not an object), `limitExceeded`.
     ///   Duplicate header members do not throw: they are reported as a finding.
     public static func inspect(

@@ -1,7 +1,9 @@
+import JWTK
+
 /// One observation about a token or a key set, with the specification it comes from.
 ///
 /// Findings are produced by ``TokenInspection`` (a lint of a token that has not been verified) and by
-/// ``JWKSLint`` (a lint of a JWK Set). They never change what a ``JWTVerifier`` accepts: they explain.
+/// ``JWKSLint`` (a lint of a JWK Set). They never change what a `JWTVerifier` accepts: they explain.
 public struct LintFinding: Sendable, Hashable, CustomStringConvertible {
     /// How serious a finding is.
     public enum Severity: String, Sendable, Hashable, Comparable {

@@ -32,7 +32,7 @@ extension JSONValue {
 }
 
 /// Finds object members that appear more than once, which the strict parser refuses without naming them.
-enum DuplicateMembers {
+package enum DuplicateMembers {
     private struct Frame {
         var isObject: Bool
         var expectingKey: Bool
@@ -41,7 +41,7 @@ enum DuplicateMembers {
 
     /// Names that occur twice in one object, in the order they were found (escapes decoded, so `"\u0061lg"`
     /// is `alg`). Works on malformed input too: it scans, it does not validate.
-    static func find(in bytes: [UInt8]) -> [String] {
+    package static func find(in bytes: [UInt8]) -> [String] {
         var stack: [Frame] = []
         var found: [String] = []
         var index = 0

@@ -1,3 +1,5 @@
+import JWTK
+
 /// A lint of a JWK Set (RFC 7517 §5): every key with its properties, thumbprint and findings, and the keys a
 /// verifier will skip with the reason. The engine behind `jwtk jwks`; services can run it on the sets they
 /// fetch.
@@ -51,7 +53,7 @@ public struct JWKSLint: Sendable {
     ///
     /// - Parameters:
     ///   - bytes: the JWK Set (or JWK) document.
-    ///   - limits: size, key-count and depth limits, as for ``JWKSet/init(bytes:limits:acceptSingleKey:)``.
+    ///   - limits: size, key-count and depth limits, as for `JWKSet/init(bytes:limits:acceptSingleKey:)`.
     ///   - acceptSingleKey: lint a document that is a single JWK (an object with `kty`) as a set of one.
     ///   - minimumRSAKeyBits: RSA keys below this size are reported. Default 2048 (RFC 7518 §3.3).
     /// - Throws: `invalidJSON` when the document is not JSON (naming a duplicate member when that is why) or

@@ -1,16 +1,14 @@
-/// Every check of a verification in the order ``JWTVerifier`` runs them, each marked passed, failed or
+import JWTK
+
+/// Every check of a verification in the order `JWTVerifier` runs them, each marked passed, failed or
 /// skipped with the specification section it enforces, plus near-miss hints: the engine behind
 /// `jwtk verify --explain`.
 ///
-/// The verdict is the verifier's own: the token is verified with ``JWTVerifier/verify(_:)`` (or
-/// ``JWTVerifier/verifySignature(_:detachedPayload:)``), and the trace is derived from that result, the
-/// policy and the token's unverified contents (used only for details and hints, never for the verdict).
-/// When a claim check fails, the signature is verified a second time, signature only, to name the key that
-/// verified it. Steps before the failing one passed; steps the policy does not ask for, and every step after
-/// a failure, are skipped. Hints quote token values with control characters escaped.
-///
-/// The trace costs one or two verifications plus an unverified decode: for tools and diagnostics, not for
-/// the request path.
+/// The trace is a listener: a ``Recorder`` passed to an observed verification
+/// (`JWTVerifier/verify(_:observer:)`, `JWTVerifier/verifySignature(_:detachedPayload:observer:)`, or
+/// `OIDCVerifier`'s) receives each `VerificationStep` and its outcome from the verifier itself. The verdict,
+/// the failing step and the policy are the verifier's; the token's unverified contents are read only for
+/// details and hints. One verification, no replay. Hints quote token values with control characters escaped.
 ///
 /// ```swift
 /// let trace = VerificationTrace(verifying: token, with: verifier)
@@ -30,16 +28,56 @@ public struct VerificationTrace: Sendable {
 
     /// One check.
     public struct Step: Sendable {
-        /// A stable identifier (`"signature"`, `"exp"`, `"azp"`).
-        public let id: String
+        /// The verifier's step.
+        public let step: VerificationStep
+        /// A stable identifier (`"signature"`, `"exp"`, `"azp"`): the step's `VerificationStep/id`.
+        public var id: String { step.id }
         /// A short title.
-        public let title: String
+        public var title: String { step.title }
         /// Passed, failed or skipped.
         public let outcome: Outcome
         /// The values involved, or why the check was skipped.
         public let detail: String
         /// The specification section the check enforces.
-        public let reference: String
+        public var reference: String { step.reference }
+    }
+
+    /// Records an observed verification for a trace: pass it to any observed verify, then build the trace
+    /// with ``VerificationTrace/init(token:recorder:verified:)``.
+    public struct Recorder: VerificationObserver, Sendable {
+        /// The policy the verifier applied (nil until a verification starts).
+        public private(set) var policy: VerificationPolicy?
+        /// The keys the verifier held when the verification started.
+        public private(set) var keys: [VerificationKey] = []
+        /// Each step and its outcome, in order.
+        public private(set) var events: [(step: VerificationStep, outcome: VerificationOutcome)] = []
+        /// The verified JWS, once the signature verified.
+        public private(set) var verifiedSignature: VerifiedJWS?
+
+        /// An empty recorder.
+        public init() {}
+
+        /// Keeps the verifier's policy and keys.
+        public mutating func verificationWillBegin(_ verifier: JWTVerifier) {
+            policy = verifier.policy
+            keys = verifier.keyring.keys
+            events = []
+            verifiedSignature = nil
+        }
+
+        /// Keeps the step.
+        public mutating func verificationStep(_ step: VerificationStep, _ outcome: VerificationOutcome) {
+            events.append((step, outcome))
+        }
+
+        /// Keeps the verified JWS.
+        public mutating func verificationSignatureVerified(_ jws: VerifiedJWS) { verifiedSignature = jws }
+
+        /// The error of the failed step, if one failed.
+        public var error: JWTKError? {
+            for event in events { if case .failed(let error) = event.outcome { return error } }
+            return nil
+        }
     }
 
     /// The checks, in the order the verifier runs them.
@@ -48,188 +86,76 @@ public struct VerificationTrace: Sendable {
     public let hints: [String]
     /// The verification error, or nil when the token is valid.
     public let error: JWTKError?
-    /// The verified token, when ``JWTVerifier/verify(_:)`` succeeded.
+    /// The verified token, when `JWTVerifier/verify(_:)` succeeded.
     public let verified: VerifiedJWT?
     /// The verified JWS: set when the signature verified (also when a later claim check failed).
     public let verifiedSignature: VerifiedJWS?
-
-    private struct Definition {
-        let id: String
-        let title: String
-        let reference: String
-    }
-
-    private static let definitions: [Definition] = [
-        .init(id: "shape", title: "Token shape and size", reference: "RFC 7515 §7.1; RFC 8725 §3.4"),
-        .init(id: "header", title: "Protected header is a JSON object", reference: "RFC 7515 §4; RFC 7515 §5.2"),
-        .init(id: "alg_none", title: "alg is not none", reference: "RFC 8725 §3.1; RFC 7518 §3.6"),
-        .init(id: "alg", title: "alg is allowed", reference: "RFC 8725 §3.1"),
-        .init(id: "crit", title: "Critical header extensions understood", reference: "RFC 7515 §4.1.11"),
-        .init(id: "key", title: "Key selected by kid and key type", reference: "RFC 7515 §4.1.4; RFC 8725 §3.1"),
-        .init(id: "key_strength", title: "Key strength", reference: "RFC 7518 §3.2; RFC 7518 §3.3"),
-        .init(id: "signature", title: "Signature", reference: "RFC 7515 §5.2"),
-        .init(id: "payload", title: "Claims are a JSON object", reference: "RFC 7519 §7.2"),
-        .init(id: "typ", title: "Header typ", reference: "RFC 8725 §3.11"),
-        .init(id: "claim_types", title: "Registered claims have their types", reference: "RFC 7519 §4.1"),
-        .init(id: "exp", title: "Expiration (exp)", reference: "RFC 7519 §4.1.4"),
-        .init(id: "nbf", title: "Not before (nbf)", reference: "RFC 7519 §4.1.5"),
-        .init(id: "iat", title: "Issued at (iat) and maximum age", reference: "RFC 7519 §4.1.6"),
-        .init(id: "iss", title: "Issuer (iss)", reference: "RFC 7519 §4.1.1; RFC 8725 §3.8"),
-        .init(id: "aud", title: "Audience (aud)", reference: "RFC 7519 §4.1.3; RFC 8725 §3.9"),
-        .init(id: "sub", title: "Subject (sub)", reference: "RFC 7519 §4.1.2"),
-        .init(id: "required", title: "Required claims present", reference: "RFC 7519 §4"),
-        .init(id: "nonce", title: "Nonce (nonce)", reference: "OpenID Connect Core §3.1.3.7 step 11"),
-        .init(id: "azp", title: "Authorized party (azp)", reference: "OpenID Connect Core §3.1.3.7 steps 4-5"),
-        .init(id: "auth_time", title: "Authentication time (auth_time)", reference: "OpenID Connect Core §3.1.3.7 step 13"),
-        .init(id: "at_hash", title: "Access token hash (at_hash)", reference: "OpenID Connect Core §3.1.3.8"),
-        .init(id: "c_hash", title: "Code hash (c_hash)", reference: "OpenID Connect Core §3.3.2.11"),
-    ]
+    /// The policy the verifier applied.
+    public let policy: VerificationPolicy
 
     /// The step ids that belong to claim validation (skipped entirely for signature-only verification).
-    public static let claimStepIDs: Set<String> = [
-        "payload", "typ", "claim_types", "exp", "nbf", "iat", "iss", "aud", "sub", "required", "nonce", "azp", "auth_time", "at_hash",
-        "c_hash",
-    ]
+    public static let claimStepIDs: Set<String> = Set(VerificationStep.allCases.filter(\.isClaimStep).map(\.id))
 
-    /// Verifies `token` with `verifier` and explains the result.
+    /// Verifies `token` with `verifier`, observing it once, and explains the result.
     ///
     /// - Parameters:
     ///   - token: the compact JWS to verify, exactly as received.
     ///   - verifier: the verifier whose keys and policy the trace applies.
-    ///   - signatureOnly: verify the signature only (``JWTVerifier/verifySignature(_:detachedPayload:)``); the claim
+    ///   - signatureOnly: verify the signature only (`JWTVerifier/verifySignature(_:detachedPayload:)`); the claim
     ///     steps are all skipped.
     /// This initialiser does not throw: the verification error is in ``error``.
     public init(verifying token: String, with verifier: JWTVerifier, signatureOnly: Bool = false) {
-        let policy = verifier.policy
+        var recorder = Recorder()
         var verified: VerifiedJWT?
-        var jws: VerifiedJWS?
-        var failure: JWTKError?
         do throws(JWTKError) {
             if signatureOnly {
-                jws = try verifier.verifySignature(token)
+                _ = try verifier.verifySignature(token, observer: &recorder)
             } else {
-                let result = try verifier.verify(token)
-                verified = result
-                jws = VerifiedJWS(header: result.header, payload: result.claims.payload, algorithm: result.algorithm, key: result.key)
+                verified = try verifier.verify(token, observer: &recorder)
             }
         } catch {
-            failure = error
-            if !signatureOnly, Self.claimStepIDs.contains(Self.stepID(for: error, policy: policy)) {
-                jws = try? verifier.verifySignature(token)
-            }
+            // The recorder holds the failed step and its error.
         }
+        self.init(token: token, recorder: recorder, verified: verified)
+    }
+
+    /// The trace of a verification `recorder` observed.
+    ///
+    /// - Parameters:
+    ///   - token: the token that was verified.
+    ///   - recorder: the recorder passed to the observed verification.
+    ///   - verified: the verification's result, when it returned a `VerifiedJWT`.
+    public init(token: String, recorder: Recorder, verified: VerifiedJWT?) {
+        let policy = recorder.policy ?? VerificationPolicy()
+        let failure = recorder.error
+        self.policy = policy
         self.error = failure
-        self.verified = verified
-        self.verifiedSignature = jws
+        self.verified = failure == nil ? verified : nil
+        self.verifiedSignature = recorder.verifiedSignature
 
         let unverified = try? UnverifiedJWT.decode(token, limits: policy.limits)
         let context = Context(
-            token: token, unverified: unverified, policy: policy, keys: verifier.keyring.keys, jws: jws, now: policy.clock.now)
-        let failedID = failure.map { Self.stepID(for: $0, policy: policy) }
-        var reachedFailure = false
-        var steps: [Step] = []
-        for definition in Self.definitions {
-            let outcome: Outcome
-            let detail: String
-            if reachedFailure {
-                outcome = .skipped
-                detail = "not run: an earlier check failed"
-            } else if definition.id == failedID {
-                reachedFailure = true
-                outcome = .failed
-                detail = failure!.reason
-            } else if signatureOnly && Self.claimStepIDs.contains(definition.id) {
-                outcome = .skipped
-                detail = "signature-only verification (--jws): the payload is not read as claims"
-            } else if let reason = context.skipReason(definition.id) {
-                outcome = .skipped
-                detail = reason
-            } else {
-                outcome = .passed
-                detail = context.passDetail(definition.id)
+            token: token, unverified: unverified, policy: policy, keys: recorder.keys, jws: recorder.verifiedSignature,
+            now: policy.clock.now)
+        self.steps = recorder.events.map { event in
+            let id = event.step.id
+            switch event.outcome {
+            case .passed:
+                return Step(step: event.step, outcome: .passed, detail: context.passDetail(id))
+            case .failed(let error):
+                return Step(step: event.step, outcome: .failed, detail: error.reason)
+            case .skipped(.earlierFailure):
+                return Step(step: event.step, outcome: .skipped, detail: "not run: an earlier check failed")
+            case .skipped(.signatureOnly):
+                return Step(
+                    step: event.step, outcome: .skipped,
+                    detail: "signature-only verification (--jws): the payload is not read as claims")
+            case .skipped(.notRequired):
+                return Step(
+                    step: event.step, outcome: .skipped, detail: context.skipReason(id) ?? "nothing to check for this token and policy")
             }
-            steps.append(
-                Step(id: definition.id, title: definition.title, outcome: outcome, detail: detail, reference: definition.reference))
         }
-        self.steps = steps
-        self.hints = failure.map { context.hints(for: $0, stepID: failedID ?? "") } ?? []
-    }
-
-    /// The step a verification error belongs to, following the verifier's order of checks.
-    public static func stepID(for error: JWTKError, policy: VerificationPolicy) -> String {
-        let reason = error.reason
-        switch error.code {
-        case .malformedToken:
-            return reason.contains("unencoded") ? "crit" : "shape"
-        case .encryptedTokenUnsupported:
-            return "shape"
-        case .limitExceeded:
-            if reason.hasPrefix("claims") { return "payload" }
-            if reason.hasPrefix("header") || reason.hasPrefix("the header") { return "header" }
-            return "shape"
-        case .invalidBase64URL:
-            if reason.contains("payload") { return "payload" }
-            if reason.contains("signature") { return "signature" }
-            return "header"
-        case .invalidJSON:
-            return reason.hasPrefix("claims") ? "payload" : "header"
-        case .invalidHeader:
-            return error.claim == "b64" ? "crit" : "header"
-        case .unsecuredTokenRefused:
-            return "alg_none"
-        case .unsupportedAlgorithm, .algorithmNotAllowed:
-            return "alg"
-        case .unsupportedCriticalHeader:
-            return "crit"
-        case .keyNotFound, .ambiguousKey, .algorithmKeyMismatch, .keyUsageMismatch, .invalidKey, .unsupportedKey:
-            return "key"
-        case .weakKey:
-            return "key_strength"
-        case .signatureInvalid, .cryptoFailure:
-            return "signature"
-        case .invalidPayload:
-            return "payload"
-        case .typeMismatch:
-            return "typ"
-        case .expired:
-            return "exp"
-        case .notYetValid:
-            return "nbf"
-        case .issuedInFuture, .tokenTooOld:
-            return "iat"
-        case .issuerMismatch:
-            return "iss"
-        case .audienceMismatch:
-            return "aud"
-        case .subjectMismatch:
-            return "sub"
-        case .nonceMismatch:
-            return "nonce"
-        case .authorizedPartyMismatch:
-            return "azp"
-        case .authenticationTooOld:
-            return "auth_time"
-        case .tokenHashMismatch:
-            return error.claim == "c_hash" ? "c_hash" : "at_hash"
-        case .invalidClaim:
-            switch error.claim {
-            case "exp", "nbf", "iat", "iss", "aud", "sub", "jti": return "claim_types"
-            case "nonce", "azp", "auth_time", "at_hash", "c_hash": return error.claim!
-            default: return "payload"
-            }
-        case .missingClaim:
-            let claim = error.claim ?? ""
-            if claim == "exp", policy.requiresExpiration { return "exp" }
-            if claim == "iat", policy.requiresIssuedAt || policy.maxTokenAge != nil { return "iat" }
-            if claim == "iss", !policy.issuers.isEmpty { return "iss" }
-            if claim == "aud", !policy.audiences.isEmpty { return "aud" }
-            if claim == "sub", policy.subject != nil { return "sub" }
-            if policy.requiredClaims.contains(claim) { return "required" }
-            if ["nonce", "auth_time", "at_hash", "c_hash"].contains(claim) { return claim }
-            return "required"
-        default:
-            return "payload"
-        }
+        self.hints = failure.map { context.hints(for: $0, stepID: $0.step?.id ?? "") } ?? []
     }
 }
 

@@ -1,10 +1,14 @@
 import Foundation
 import JWTK
+import JWTKInspection
 import Testing
 
-/// The library side of the CLI (Sources/JWTK/Inspection), tested directly.
+/// The JWTKInspection library (the engine of `jwtk inspect`, `jwtk jwks` and `verify --explain`), tested directly.
 @Suite("JWTK inspection API: VerificationTrace, TokenInspection, JWKSLint")
 struct InspectionLibraryTests {
+    /// The repository root, relative to this file.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let secret = Array(repeating: UInt8(0x5A), count: 32)
     static let now = 1_767_225_600.0
 
@@ -163,7 +167,8 @@ struct InspectionLibraryTests {
 
     @Test func jwksLintReportsTheSameKeyPublishedTwice() throws {
         let jwk = try String(
-            contentsOf: CLI.root.appendingPathComponent("testvectors/generated/keys/p256.public.jwk.json"), encoding: .utf8)
+            contentsOf: InspectionLibraryTests.root.appendingPathComponent("testvectors/generated/keys/p256.public.jwk.json"),
+            encoding: .utf8)
         let twice = #"{"keys":[\#(jwk),\#(jwk.replacingOccurrences(of: "\"p256\"", with: "\"p256-copy\""))]}"#
         let report = try JWKSLint.lint(bytes: Array(twice.utf8))
         #expect(report.entries.count == 2)
