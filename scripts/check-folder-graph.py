@@ -26,11 +26,11 @@ LAYERS = [
     ["Backend/Jansson", "Backend/OpenSSL"],
     ["Keys"],
     ["Token"],
+    ["Verification"],
     ["Keyring"],
     ["Validation"],
     ["Signing"],
     ["(root)"],
-    ["Inspection"],
 ]
 
 DECL = re.compile(

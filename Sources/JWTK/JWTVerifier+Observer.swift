@@ -32,45 +32,6 @@ extension VerificationObserver {
     public mutating func verificationSignatureVerified(_ jws: VerifiedJWS) {}
 }
 
-/// What happened to one ``VerificationStep``.
-public enum VerificationOutcome: Sendable, Equatable {
-    /// Why a step did not run.
-    public enum SkipReason: Sendable, Equatable {
-        /// The policy does not ask for the check and the token does not carry what it checks.
-        case notRequired
-        /// An earlier step failed.
-        case earlierFailure
-        /// Signature-only verification: the payload is not read as claims.
-        case signatureOnly
-    }
-
-    /// The step ran and passed.
-    case passed
-    /// The step ran and failed with this error: the verification stopped here and throws it.
-    case failed(JWTKError)
-    /// The step did not run.
-    case skipped(SkipReason)
-}
-
-/// How the verification path reports progress. The plain entry points use ``SilentSteps``, whose methods are
-/// empty and specialise away; the observed ones use ``ObservedSteps``.
-protocol StepReporter {
-    /// `step` ran and passed.
-    mutating func passed(_ step: VerificationStep)
-    /// `step` ran and passed when `ran` is true; otherwise it had nothing to check. `ran` is evaluated only by
-    /// an observing reporter.
-    mutating func passed(_ step: VerificationStep, if ran: @autoclosure () -> Bool)
-    /// The signature verified.
-    mutating func signatureVerified(_ jws: VerifiedJWS)
-}
-
-/// The reporter of the plain entry points: nothing is reported.
-struct SilentSteps: StepReporter {
-    @inline(__always) mutating func passed(_ step: VerificationStep) {}
-    @inline(__always) mutating func passed(_ step: VerificationStep, if ran: @autoclosure () -> Bool) {}
-    @inline(__always) mutating func signatureVerified(_ jws: VerifiedJWS) {}
-}
-
 /// Turns the verifier's reports into one event per step, in order: steps passed over are skipped.
 struct ObservedSteps<Observer: VerificationObserver>: StepReporter {
     var observer: Observer
@@ -112,5 +73,48 @@ struct ObservedSteps<Observer: VerificationObserver>: StepReporter {
     /// The verification succeeded: the steps not reported had nothing to check (or, signature-only, were not run).
     mutating func succeeded(signatureOnly: Bool) {
         skip(until: .max) { step in signatureOnly && step.isClaimStep ? .signatureOnly : .notRequired }
+    }
+}
+
+extension JWTVerifier {
+    /// Verifies a compact JWT as ``verify(_:)`` does, reporting every ``VerificationStep`` to `observer` in
+    /// order (passed, failed or skipped).
+    ///
+    /// The verdict, the result and the error are exactly those of ``verify(_:)``: the observer only listens.
+    ///
+    /// - Throws: ``JWTKError``, after `observer` has received the failed step and the skipped ones after it.
+    public func verify(_ token: String, observer: inout some VerificationObserver) throws(JWTKError) -> VerifiedJWT {
+        try observed(token, &observer, signatureOnly: false) { bytes, reporter throws(JWTKError) in
+            try verify(bytes: bytes, reporter: &reporter)
+        }
+    }
+
+    /// Verifies only the signature, as ``verifySignature(_:detachedPayload:)`` does, reporting every
+    /// ``VerificationStep`` to `observer`; the claim steps are skipped (``VerificationOutcome/SkipReason/signatureOnly``).
+    ///
+    /// - Throws: ``JWTKError`` (shape, header, algorithm, key and signature codes).
+    public func verifySignature(
+        _ token: String, detachedPayload: [UInt8]? = nil, observer: inout some VerificationObserver
+    ) throws(JWTKError) -> VerifiedJWS {
+        try observed(token, &observer, signatureOnly: true) { bytes, reporter throws(JWTKError) in
+            try verifyJWS(bytes: bytes, detachedPayload: detachedPayload, reporter: &reporter)
+        }
+    }
+
+    private func observed<O: VerificationObserver, T>(
+        _ token: String, _ observer: inout O, signatureOnly: Bool,
+        _ body: (UnsafeBufferPointer<UInt8>, inout ObservedSteps<O>) throws(JWTKError) -> T
+    ) throws(JWTKError) -> T {
+        observer.verificationWillBegin(self)
+        var steps = ObservedSteps(observer)
+        defer { observer = steps.observer }
+        do throws(JWTKError) {
+            let result = try withUTF8Bytes(of: token) { bytes throws(JWTKError) in try body(bytes, &steps) }
+            steps.succeeded(signatureOnly: signatureOnly)
+            return result
+        } catch {
+            steps.failed(error)
+            throw error
+        }
     }
 }
