@@ -1,6 +1,7 @@
 import Foundation
 import JWTK
 import JWTKRemote
+import JWTKTestSupport
 import Logging
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import JWTK
 import JWTKRemote
+import JWTKTestSupport
 import Testing
 
 /// Remote documents are compared and trusted strictly (fetched oct keys, issuer and subject bytes).

@@ -1,5 +1,6 @@
 import Foundation
 import JWTK
+import JWTKTestSupport
 import Testing
 
 /// The remote commands through the real binary against a real provider on 127.0.0.1.

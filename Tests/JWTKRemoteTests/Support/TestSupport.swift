@@ -1,5 +1,6 @@
 import Foundation
 import JWTK
+import JWTKTestSupport
 import Logging
 
 /// A clock the test moves by hand (the only fake the suite uses).
@@ -13,42 +14,8 @@ final class ManualClock: Sendable {
     func advance(_ delta: Double) { seconds.withLock { $0 += delta } }
 }
 
-/// Keys and tokens for the tests.
-struct TestIssuer {
-    let key: SigningKey
-    let algorithm: JWSAlgorithm
-
-    init(kid: String, algorithm: JWSAlgorithm = .ES256) throws {
-        self.key = try SigningKey.generate(for: algorithm, keyID: kid)
-        self.algorithm = algorithm
-    }
-
-    /// A copy of this key under another `kid` (same key material): a forged or renamed key id.
-    func renamed(_ kid: String) throws -> TestIssuer {
-        try TestIssuer(key: SigningKey(pem: key.privateKeyPEM!, keyID: kid), algorithm: algorithm)
-    }
-
-    private init(key: SigningKey, algorithm: JWSAlgorithm) {
-        self.key = key
-        self.algorithm = algorithm
-    }
-
-    var publicJWK: String { key.verificationKey.publicJWK }
-
-    func token(_ claims: [String: Any], type: String? = "JWT") throws -> String {
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: claims, options: [.sortedKeys]), as: UTF8.self)
-        return try JWTSigner(key: key, algorithm: algorithm).sign(claims: json, type: type)
-    }
-
-    /// A token with `iss`, `sub`, `iat` and an `exp` two days ahead of `now`.
-    func basicToken(issuer: String = "https://issuer.test", audience: Any? = nil, now: Double, extra: [String: Any] = [:]) throws -> String
-    {
-        var claims: [String: Any] = ["iss": issuer, "sub": "user-42", "iat": Int(now), "exp": Int(now) + 172_800]
-        if let audience { claims["aud"] = audience }
-        for (k, v) in extra { claims[k] = v }
-        return try token(claims)
-    }
-}
+/// The remote tests' name for the shared test key.
+typealias TestIssuer = TestKey
 
 /// A JWK Set document holding these keys.
 func jwksDocument(_ issuers: [TestIssuer], extra: [String] = []) -> String {

@@ -96,37 +96,6 @@ final class LoopbackProvider: Sendable {
     }
 }
 
-/// Keys and tokens signed in the test.
-struct TestKey {
-    let key: SigningKey
-    let algorithm: JWSAlgorithm
-
-    init(kid: String, algorithm: JWSAlgorithm = .ES256) throws {
-        key = try SigningKey.generate(for: algorithm, keyID: kid)
-        self.algorithm = algorithm
-    }
-
-    var publicJWK: String { key.verificationKey.publicJWK }
-
-    /// A token with these claims (sorted keys).
-    func token(_ claims: [String: Any], type: String? = "JWT") throws -> String {
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: claims, options: [.sortedKeys]), as: UTF8.self)
-        return try JWTSigner(key: key, algorithm: algorithm).sign(claims: json, type: type)
-    }
-
-    /// The public JWK with `alg` and `use` added, as providers publish them.
-    var publishedJWK: String {
-        var members = (try? JSONSerialization.jsonObject(with: Data(publicJWK.utf8))) as? [String: Any] ?? [:]
-        members["alg"] = algorithm.rawValue
-        members["use"] = "sig"
-        let data = (try? JSONSerialization.data(withJSONObject: members, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// A JWK Set of these keys (``publishedJWK``).
-    static func jwks(_ keys: [TestKey]) -> String { #"{"keys":["# + keys.map(\.publishedJWK).joined(separator: ",") + "]}" }
-}
-
 extension CLI {
     /// At most two binaries run at a time from ``runDetached(_:stdin:timeout:)``: the machine has two cores, and
     /// a burst of processes would starve the in-process servers of this and other suites (their clients time out).
