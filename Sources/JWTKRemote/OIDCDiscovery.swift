@@ -223,7 +223,7 @@ public final class OIDCDiscovery: Sendable {
             }
             configuration.logger.info(
                 "provider metadata fetched",
-                metadata: ["issuer": "\(issuer)", "jwks_uri": "\(metadata.jwksURI.absoluteString)", "ttl": "\(formatSeconds(lifetime))"])
+                metadata: ["issuer": "\(issuer)", "jwks_uri": "\(metadata.jwksURI.absoluteString)", "ttl": "\(DateText.seconds(lifetime))"])
         case .failure(let error):
             store.withLock { store in
                 store.lastError = error

@@ -298,7 +298,7 @@ public final class RemoteJWKS: Sendable {
             return .refused(
                 JWTKRemoteError(
                     .staleKeys,
-                    "the keys expired \(age) s ago, beyond the maximum staleness of \(formatSeconds(configuration.maxStaleness)) s\(cause)",
+                    "the keys expired \(age) s ago, beyond the maximum staleness of \(DateText.seconds(configuration.maxStaleness)) s\(cause)",
                     url: url.absoluteString),
                 warn: warn)
         }
@@ -415,10 +415,10 @@ public final class RemoteJWKS: Sendable {
                     "installed JWK Set",
                     metadata: [
                         "url": "\(url.absoluteString)", "keys": "\(set.keys.count)", "skipped": "\(set.skipped.count)",
-                        "ttl": "\(formatSeconds(lifetime))",
+                        "ttl": "\(DateText.seconds(lifetime))",
                     ])
             } else {
-                log.debug("JWK Set not modified (304)", metadata: ["url": "\(url.absoluteString)", "ttl": "\(formatSeconds(lifetime))"])
+                log.debug("JWK Set not modified (304)", metadata: ["url": "\(url.absoluteString)", "ttl": "\(DateText.seconds(lifetime))"])
             }
         case .failure(let error):
             let (failures, loaded) = store.withLock { store in
