@@ -7,8 +7,17 @@ import JWTK
 /// - ``verifyRefreshing(_:)`` first loads or refreshes expired keys, and refreshes once (cooldown permitting)
 ///   when the token's `kid` is unknown, then verifies the same way.
 ///
-/// Both throw either a `JWTKError` (the token is rejected: signature, claims, or a `kid` that is still
-/// unknown) or a ``JWTKRemoteError`` (the keys could not be obtained or are too stale to use).
+/// Both throw one type, ``JWTKRemoteError``: code ``JWTKRemoteError/Code/tokenRejected`` when the token is
+/// rejected (signature, claims, or a `kid` that is still unknown), with the core's `JWTKError` in
+/// ``JWTKRemoteError/rejection``; any other code when the keys could not be obtained or are too stale to use.
+///
+/// ```swift
+/// do {
+///     let jwt = try verifier.verify(token)
+/// } catch {  // error is a JWTKRemoteError
+///     if let rejection = error.rejection { print("401", rejection.code) } else { print("503", error.code) }
+/// }
+/// ```
 public struct RemoteJWTVerifier: Sendable {
     /// Where the keys come from.
     public let source: RemoteJWKS
@@ -29,25 +38,32 @@ public struct RemoteJWTVerifier: Sendable {
 
     /// Verifies with the keys held now, without waiting or touching the network.
     ///
-    /// - Throws: ``JWTKRemoteError`` (`notLoaded`, `staleKeys`) or `JWTKError` (every token rejection).
-    public func verify(_ token: String) throws -> VerifiedJWT {
+    /// - Throws: ``JWTKRemoteError``: `notLoaded` or `staleKeys` when the keys may not be used, or
+    ///   `tokenRejected` wrapping the core's `JWTKError` (every token rejection).
+    public func verify(_ token: String) throws(JWTKRemoteError) -> VerifiedJWT {
         try source.checkUsable()
-        return try verifier.verify(token)
+        do throws(JWTKError) {
+            return try verifier.verify(token)
+        } catch {
+            throw .rejected(error)
+        }
     }
 
     /// Loads or refreshes the keys when needed, then verifies; a `kid` not found triggers one refresh (at most
     /// once per cooldown, shared with concurrent callers) and one more attempt.
     ///
     /// - Throws: ``JWTKRemoteError`` when no usable keys can be had (`fetchFailed`, `timeout`, `httpStatus`, ...,
-    ///   `notLoaded`, `staleKeys`) or `JWTKError` for a rejected token (`keyNotFound` when the `kid` is
-    ///   still unknown after the refresh or the cooldown suppressed it).
-    public func verifyRefreshing(_ token: String) async throws -> VerifiedJWT {
+    ///   `notLoaded`, `staleKeys`), or `tokenRejected` for a rejected token, whose ``JWTKRemoteError/rejection``
+    ///   is `keyNotFound` when the `kid` is still unknown after the refresh or the cooldown suppressed it.
+    public func verifyRefreshing(_ token: String) async throws(JWTKRemoteError) -> VerifiedJWT {
         try await source.loadIfNeeded()
         let generation = source.keyring.generation
-        do {
+        do throws(JWTKRemoteError) {
             return try verify(token)
-        } catch let error as JWTKError where error.code == .keyNotFound {
-            guard await source.refreshForUnknownKey(seenGeneration: generation, keyID: error.keyID) else { throw error }
+        } catch {
+            guard let rejection = error.rejection, rejection.code == .keyNotFound,
+                await source.refreshForUnknownKey(seenGeneration: generation, keyID: rejection.keyID)
+            else { throw error }
             return try verify(token)
         }
     }

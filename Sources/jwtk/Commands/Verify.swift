@@ -104,11 +104,11 @@ struct Verify: AsyncParsableCommand {
         try await Remote.fetch { () async throws(JWTKRemoteError) in try await jwks.refresh() }
         let policy = try policyOptions.policy(keys: jwks.keyring.keys)
         let verifier = jwks.verifier(policy: policy)
-        do {
+        do throws(JWTKRemoteError) {
             _ = try verifier.verify(token)
-        } catch let error as JWTKRemoteError {
-            throw Remote.fetchFailure(error)
-        } catch {}  // the trace below reports the rejection
+        } catch {
+            if error.rejection == nil { throw Remote.fetchFailure(error) }  // the trace below reports a rejection
+        }
         let trace = VerificationTrace(verifying: token, with: verifier.verifier, signatureOnly: policyOptions.jws)
         try report(trace, skipped: jwks.statistics.skippedKeyDetails, policy: policy, token: token)
     }
@@ -146,18 +146,17 @@ struct Verify: AsyncParsableCommand {
             try OIDCVerifier(issuer: issuer, clientID: audience, configuration: configuration)
         }
         try await Remote.fetch { () async throws(JWTKRemoteError) in try await oidc.prepare() }
-        let verdict: (any Error)?
-        do {
+        let verdict: JWTKError?
+        do throws(JWTKRemoteError) {
             if profile == .accessToken {
                 _ = try oidc.verifyAccessToken(token, audience: audience)
             } else {
                 _ = try oidc.verify(idToken: token, nonce: policyOptions.nonce, maxAuthenticationAge: policyOptions.maxAuthAge)
             }
             verdict = nil
-        } catch let error as JWTKRemoteError {
-            throw Remote.fetchFailure(error)
         } catch {
-            verdict = error
+            guard let rejection = error.rejection else { throw Remote.fetchFailure(error) }
+            verdict = rejection
         }
         guard let policy = capture.policy, let jwks = oidc.jwks else {
             throw CLIFailure(.remote, "the provider's keys are not loaded\(verdict.map { ": \($0)" } ?? "")")
