@@ -51,7 +51,7 @@ public struct FetchEvent: Sendable {
     public let trigger: Trigger
     /// Whether `If-None-Match` or `If-Modified-Since` was sent.
     public let conditional: Bool
-    /// When the fetch started and ended, in the cache's clock's seconds.
+    /// When the fetch started, in the cache's clock's seconds.
     public let startedAt: Double
     /// When the fetch ended and its outcome was recorded, in the cache's clock's seconds.
     public let finishedAt: Double

@@ -267,6 +267,37 @@ enum Cached: Sendable {
     }
 }
 
+/// The JWK Set's own trigger: a token naming a `kid` the set does not hold.
+@Suite struct UnknownKeyFetchEventTests {
+    let clock = ManualClock()
+
+    @Test func anUnknownKidRefreshIsReportedAsSuch() async throws {
+        try await TestProvider.with { provider in
+            let k1 = try TestIssuer(kid: "k1")
+            let k2 = try TestIssuer(kid: "k2")
+            provider.update {
+                $0.jwks = jwksDocument([k1])
+                $0.jwksCacheControl = "max-age=600"
+            }
+            let log = FetchLog()
+            var configuration = RemoteJWKS.Configuration()
+            configuration.clock = clock.clock
+            configuration.fetchObserver = log.observer
+            let jwks = try RemoteJWKS(url: URL(string: provider.base + "/jwks")!, configuration: configuration)
+            var policy = VerificationPolicy(issuer: "https://issuer.test", audience: nil)
+            policy.clock = clock.clock
+            let verifier = jwks.verifier(policy: policy)
+            _ = try await verifier.verifyRefreshing(try k1.basicToken(now: clock.now))
+            provider.update { $0.jwks = jwksDocument([k1, k2]) }
+            clock.advance(31)  // past the cooldown, still fresh
+            _ = try await verifier.verifyRefreshing(try k2.basicToken(now: clock.now))
+            #expect(log.events.map(\.trigger) == [.initial, .unknownKey])
+            #expect(log.events.map(\.outcome) == [.updated, .updated])
+            #expect(jwks.statistics.unknownKeyRefreshes == 1)
+        }
+    }
+}
+
 @Suite struct FetchLogTests {
     func event(_ id: Int) -> FetchEvent {
         FetchEvent(
