@@ -1,4 +1,5 @@
 import Foundation
+import JWTK
 
 /// How long a fetched document stays fresh, and the bounds applied to what the server says.
 public struct CacheFreshness: Sendable, Hashable {
@@ -99,20 +100,8 @@ enum HTTPDate {
                 return nil
             }
         }
-        // The year is bounded (HTTP-dates have four digits): a huge one would overflow the day arithmetic and trap.
-        guard let day, let month, let year, let time, (1...9999).contains(year), (1...31).contains(day), time.0 < 24, time.1 < 60,
-            time.2 <= 60
-        else { return nil }
-        return Double(daysFromCivil(year, month, day) * 86_400 + time.0 * 3600 + time.1 * 60 + time.2)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date.
-    private static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        // The core's calendar: a day that does not exist (31 Feb) or a year outside 1–9999 is not an HTTP-date.
+        guard let day, let month, let year, let time else { return nil }
+        return DateText.epochSeconds(year: year, month: month, day: day, hour: time.0, minute: time.1, second: time.2)
     }
 }

@@ -7,9 +7,11 @@ import JWTK
 /// public contract, and two errors compare equal when their codes are equal, so tests and callers can write
 /// `#expect(throws: JWTKRemoteError(.timeout))`.
 ///
-/// A token that is rejected on its own merits (bad signature, expired, wrong audience, unknown `kid` after a
-/// refresh) is reported as a `JWTKError`; a ``JWTKRemoteError`` means the keys or metadata needed to judge
-/// the token could not be obtained or may no longer be used.
+/// It is the one error type of JWTKRemote: every remote `verify…` method is `throws(JWTKRemoteError)`. A token
+/// that is rejected on its own merits (bad signature, expired, wrong audience, unknown `kid` after a refresh)
+/// is code ``Code/tokenRejected``, carrying the core's `JWTKError` in ``rejection`` (its code, reason, claim
+/// and key id unchanged); every other code means the keys or metadata needed to judge the token could not be
+/// obtained or may no longer be used.
 public struct JWTKRemoteError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A stable error code. New codes may be added; existing ones keep their meaning and `rawValue`.
     public struct Code: Hashable, Sendable, CustomStringConvertible, CaseIterable {
@@ -64,11 +66,15 @@ public struct JWTKRemoteError: Error, Hashable, Sendable, CustomStringConvertibl
         /// inflated size is not bounded by the size cap, so it is refused before its body is read.
         public static let unexpectedContentEncoding = Code("unexpected_content_encoding")
 
+        /// The token was rejected by the core verifier (signature, claims, header, key selection); the
+        /// `JWTKError` is ``JWTKRemoteError/rejection``. The keys themselves were usable.
+        public static let tokenRejected = Code("token_rejected")
+
         /// Every code, in declaration order.
         public static let allCases: [Code] = [
             .fetchFailed, .timeout, .tlsFailure, .httpStatus, .responseTooLarge, .unexpectedContentType, .invalidDocument,
             .insecureURL, .redirectRefused, .issuerMismatch, .noCommonAlgorithm, .missingEndpoint, .staleKeys, .notLoaded,
-            .subjectMismatch, .cancelled, .invalidArgument, .unexpectedContentEncoding,
+            .subjectMismatch, .cancelled, .invalidArgument, .unexpectedContentEncoding, .tokenRejected,
         ]
 
         /// Codes are equal when their identifiers are equal.
@@ -85,7 +91,8 @@ public struct JWTKRemoteError: Error, Hashable, Sendable, CustomStringConvertibl
     public let url: String?
     /// The HTTP status, for ``Code/httpStatus`` and ``Code/redirectRefused``.
     public let status: Int?
-    /// The core error behind an ``Code/invalidDocument`` (a JWK Set that failed to parse), when there is one.
+    /// The core error behind an ``Code/invalidDocument`` (a JWK Set that failed to parse) or a
+    /// ``Code/tokenRejected``, when there is one.
     public let underlying: JWTKError?
 
     /// Creates an error. Callers mostly compare against errors made with just a code.
@@ -97,24 +104,41 @@ public struct JWTKRemoteError: Error, Hashable, Sendable, CustomStringConvertibl
         self.underlying = underlying
     }
 
+    /// The rejection of a token by the core verifier (for ``Code/tokenRejected``), else nil: the `JWTKError`
+    /// to map to a `401`, while any other code means the keys were unavailable (a `503`).
+    public var rejection: JWTKError? { code == .tokenRejected ? underlying : nil }
+
+    /// A token rejection: code ``Code/tokenRejected`` carrying `error` (its reason becomes this error's reason).
+    public static func rejected(_ error: JWTKError) -> JWTKRemoteError {
+        JWTKRemoteError(.tokenRejected, error.reason, underlying: error)
+    }
+
     /// The sentence the `jwtk` CLI prints for this error: `reason (url) [code]`, the code standing in for an
-    /// empty reason.
+    /// empty reason; for a ``rejection``, the core error's own `message`.
     public var message: String {
+        if let rejection { return rejection.message }
         var text = reason.isEmpty ? code.rawValue : reason
         if let url { text += " (\(url))" }
         return "\(text) [\(code.rawValue)]"
     }
 
     /// `code: reason (url)`: the form logs already rely on (``message`` and `localizedDescription` are the
-    /// CLI's `reason (url) [code]`).
+    /// CLI's `reason (url) [code]`); for a ``rejection``, the core error's own `description`.
     public var description: String {
+        if let rejection { return rejection.description }
         var text = "\(code.rawValue): \(reason.isEmpty ? code.rawValue : reason)"
         if let url { text += " (\(url))" }
         return text
     }
 
-    /// Errors are equal when their codes are equal.
-    public static func == (a: JWTKRemoteError, b: JWTKRemoteError) -> Bool { a.code == b.code }
-    /// Hashes the code.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    /// Errors are equal when their codes are equal; two rejections also need equal core codes, so
+    /// `#expect(throws: JWTKRemoteError.rejected(JWTKError(.expired)))` tells an expired token from a forged one.
+    public static func == (a: JWTKRemoteError, b: JWTKRemoteError) -> Bool {
+        a.code == b.code && (a.code != .tokenRejected || a.underlying?.code == b.underlying?.code)
+    }
+    /// Hashes the code (and a rejection's core code).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        if code == .tokenRejected { hasher.combine(underlying?.code) }
+    }
 }

@@ -4,11 +4,12 @@ import Logging
 
 /// Fetches and caches an OpenID Provider's metadata from `issuer + "/.well-known/openid-configuration"`.
 ///
-/// The same rules as ``RemoteJWKS`` apply: https (or loopback http) only, same-origin redirects only, a timeout,
-/// a size cap, `Accept: application/json` and a jwtk `User-Agent`. The document's `issuer` must equal the
-/// configured issuer exactly (Discovery §4.3) and its `jwks_uri` must pass ``RemoteURLPolicy``. The metadata is
-/// refreshed on its own TTL (`Cache-Control` / `Expires`, clamped; 1 h by default); when a refresh fails the
-/// last good metadata keeps serving up to ``Configuration/maxStaleness``.
+/// It runs on the same cache engine as ``RemoteJWKS``: https (or loopback http) only, same-origin redirects
+/// only, a timeout, a size cap, `Accept: application/json` and a jwtk `User-Agent`; refreshed on its own TTL
+/// (`Cache-Control` / `Expires`, clamped; 1 h by default) with `If-None-Match` / `If-Modified-Since`, so an
+/// unchanged document costs a `304`; one request at a time (single flight); and when a refresh fails the last
+/// good metadata keeps serving up to ``Configuration/maxStaleness``. The document's `issuer` must equal the
+/// configured issuer exactly (Discovery §4.3) and its `jwks_uri` must pass ``RemoteURLPolicy``.
 ///
 /// ```swift
 /// let discovery = try OIDCDiscovery(issuer: "https://auth.smarttask.io")
@@ -32,25 +33,16 @@ public final class OIDCDiscovery: Sendable {
         public var clock: JWTClock = .system
         /// Where fetches and failures are logged.
         public var logger = Logger(label: "jwtk.remote.discovery")
+        /// Called after every fetch with what was fetched, why, and the response (``FetchLog`` records them).
+        /// Default none.
+        public var fetchObserver: FetchObserver?
 
         /// The defaults described on each property.
         public init() {}
     }
 
-    private typealias FetchTask = Task<Result<OIDCProviderMetadata, JWTKRemoteError>, Never>
-
-    private struct Store {
-        var metadata: OIDCProviderMetadata?
-        var freshUntil = -Double.infinity
-        var retryNotBefore = -Double.infinity
-        var lastError: JWTKRemoteError?
-        var inFlight: (id: Int, task: FetchTask)?
-        var nextID = 0
-        var fetches = 0
-        var failures = 0
-        var generation = 0
-        var warnedStale = false
-    }
+    /// The freshness of the metadata at one moment (the same states as the keys of a ``RemoteJWKS``).
+    public typealias State = RemoteJWKS.State
 
     /// The issuer, exactly as configured.
     public let issuer: String
@@ -59,7 +51,7 @@ public final class OIDCDiscovery: Sendable {
     /// The configuration given at creation.
     public let configuration: Configuration
     private let fetcher: any HTTPFetching
-    private let store = Locked(Store())
+    private let cache: RemoteDocumentCache<OIDCProviderMetadata>
 
     /// Creates a discovery client for `issuer`. Nothing is fetched until ``metadata()``.
     ///
@@ -67,23 +59,51 @@ public final class OIDCDiscovery: Sendable {
     public init(
         issuer: String, configuration: Configuration = Configuration(), fetcher: any HTTPFetching = URLSessionFetcher()
     ) throws(JWTKRemoteError) {
-        self.documentURL = try OIDCProviderMetadata.discoveryURL(forIssuer: issuer)
+        let documentURL = try OIDCProviderMetadata.discoveryURL(forIssuer: issuer)
+        self.documentURL = documentURL
         self.issuer = issuer
         self.configuration = configuration
         self.fetcher = fetcher
+        self.cache = RemoteDocumentCache(
+            settings: .init(
+                kind: .discovery, url: documentURL, timeout: configuration.timeout, maxResponseBytes: configuration.maxResponseBytes,
+                freshness: configuration.freshness, retryInterval: configuration.retryInterval,
+                maxStaleness: configuration.maxStaleness, clock: configuration.clock, logger: configuration.logger,
+                observer: configuration.fetchObserver,
+                wording: .init(
+                    document: "provider metadata", installed: "provider metadata fetched", servingStale: "serving stale provider metadata",
+                    notLoaded: "no provider metadata yet", expiredSubject: "the provider metadata",
+                    installedMetadata: { metadata in ["issuer": "\(metadata.issuer)", "jwks_uri": "\(metadata.jwksURI.absoluteString)"] })),
+            fetcher: fetcher,
+            parse: { response throws(JWTKRemoteError) in
+                do throws(JWTKRemoteError) {
+                    return try OIDCProviderMetadata(json: response.body, expectedIssuer: issuer)
+                } catch {
+                    throw JWTKRemoteError(error.code, error.reason, url: documentURL.absoluteString, underlying: error.underlying)
+                }
+            })
     }
 
     /// The metadata held now, fresh or not, without fetching.
-    public var cachedMetadata: OIDCProviderMetadata? { store.withLock { $0.metadata } }
+    public var cachedMetadata: OIDCProviderMetadata? { cache.documentAndGeneration.0 }
 
     /// The metadata held now and a number that changes whenever a fetch installs new metadata.
-    var cachedMetadataAndGeneration: (OIDCProviderMetadata?, Int) { store.withLock { ($0.metadata, $0.generation) } }
+    var cachedMetadataAndGeneration: (OIDCProviderMetadata?, Int) { cache.documentAndGeneration }
 
     /// The error of the last failed fetch, cleared by the next success.
-    public var lastError: JWTKRemoteError? { store.withLock { $0.lastError } }
+    public var lastError: JWTKRemoteError? { cache.snapshot.lastError }
 
     /// Requests sent and failed so far.
-    public var counts: (fetches: Int, failures: Int) { store.withLock { ($0.fetches, $0.failures) } }
+    public var counts: (fetches: Int, failures: Int) {
+        let counters = cache.snapshot.counters
+        return (counters.fetches, counters.failures)
+    }
+
+    /// `304 Not Modified` answers so far (each kept the metadata and extended its freshness).
+    public var notModifiedCount: Int { cache.snapshot.counters.notModified }
+
+    /// The freshness of the metadata now.
+    public var state: State { cache.snapshot.state }
 
     /// The metadata: cached while fresh, else fetched (single flight). When the fetch fails, the last good
     /// metadata is returned while within the maximum staleness, and the failure is logged and kept in
@@ -93,48 +113,18 @@ public final class OIDCDiscovery: Sendable {
     ///   `timeout`, `httpStatus`, `invalidDocument`, `issuerMismatch`, ...), `staleKeys` past the maximum
     ///   staleness, or `notLoaded` while a failed first fetch waits out the retry interval.
     public func metadata() async throws(JWTKRemoteError) -> OIDCProviderMetadata {
-        let now = configuration.clock.now
-        enum Step {
-            case have(OIDCProviderMetadata)
-            case wait(FetchTask)
-            case none
-        }
-        let step: Step = store.withLock { store in
-            if let metadata = store.metadata, now < store.freshUntil { return .have(metadata) }
-            if let inFlight = store.inFlight { return .wait(inFlight.task) }
-            if now < store.retryNotBefore { return .none }
-            return .wait(startOrJoin(&store))
-        }
-        var fetchError: JWTKRemoteError?
-        switch step {
-        case .have(let metadata):
-            return metadata
-        case .wait(let task):
-            switch await task.value {
-            case .success(let metadata): return metadata
-            case .failure(let error): fetchError = error
-            }
-        case .none:
-            break
-        }
-        let later = configuration.clock.now
-        let (metadata, freshUntil, lastError) = store.withLock { ($0.metadata, $0.freshUntil, $0.lastError) }
-        guard let metadata else {
+        let fetchError = await cache.refreshIfExpired()
+        let snapshot = cache.snapshot
+        guard let metadata = snapshot.document else {
             throw fetchError
                 ?? JWTKRemoteError(
-                    .notLoaded, "no provider metadata yet\(lastError.map { "; last error: \($0)" } ?? "")", url: documentURL.absoluteString)
+                    .notLoaded, "no provider metadata yet\(snapshot.lastError.map { "; last error: \($0)" } ?? "")",
+                    url: documentURL.absoluteString)
         }
-        guard later < freshUntil + configuration.maxStaleness else {
-            throw JWTKRemoteError(
-                .staleKeys, "the provider metadata is past the maximum staleness\(lastError.map { "; last error: \($0)" } ?? "")",
-                url: documentURL.absoluteString)
-        }
-        let warn = store.withLock { store in
-            defer { store.warnedStale = true }
-            return !store.warnedStale
-        }
-        if warn { configuration.logger.warning("serving stale provider metadata", metadata: ["url": "\(documentURL.absoluteString)"]) }
-        return metadata
+        if snapshot.state == .fresh { return metadata }
+        // Stale (or past the maximum staleness): the engine's check counts it, warns once, and refuses when
+        // the metadata may no longer be used.
+        return try cache.usableDocument(refreshInBackground: false)
     }
 
     /// Fetches the metadata now, whatever its freshness (joining a fetch in flight).
@@ -142,8 +132,7 @@ public final class OIDCDiscovery: Sendable {
     /// - Throws: ``JWTKRemoteError`` from the fetch or the validation; the previous metadata is kept.
     @discardableResult
     public func refresh() async throws(JWTKRemoteError) -> OIDCProviderMetadata {
-        let task = store.withLock { startOrJoin(&$0) }
-        return try await task.value.get()
+        try await cache.refresh().get().document
     }
 
     /// Calls the provider's `userinfo_endpoint` with the access token (OIDC Core §5.3), using this client's
@@ -166,72 +155,5 @@ public final class OIDCDiscovery: Sendable {
     }
 
     /// Starts a background refresh when the metadata has expired and none is running (for synchronous paths).
-    func refreshInBackgroundIfDue() {
-        let now = configuration.clock.now
-        store.withLock { store in
-            guard store.metadata != nil, now >= store.freshUntil, store.inFlight == nil, now >= store.retryNotBefore else { return }
-            _ = startOrJoin(&store)
-        }
-    }
-
-    private func startOrJoin(_ store: inout Store) -> FetchTask {
-        if let inFlight = store.inFlight { return inFlight.task }
-        store.nextID += 1
-        store.fetches += 1
-        let id = store.nextID
-        let task = FetchTask { [self] in
-            let result = await fetch()
-            complete(id: id, result)
-            return result.map(\.0)
-        }
-        store.inFlight = (id, task)
-        return task
-    }
-
-    private func fetch() async -> Result<(OIDCProviderMetadata, HTTPFetchResponse), JWTKRemoteError> {
-        let request = HTTPFetchRequest(
-            url: documentURL, headers: ["Accept": "application/json", "User-Agent": HTTPFetchRequest.defaultUserAgent],
-            timeout: configuration.timeout, maxResponseBytes: configuration.maxResponseBytes)
-        configuration.logger.debug("fetching provider metadata", metadata: ["url": "\(documentURL.absoluteString)"])
-        do throws(JWTKRemoteError) {
-            let response = try await RemoteDocument.get(request, using: fetcher)
-            guard response.status == 200 else { throw RemoteDocument.statusError(response, url: documentURL) }
-            try RemoteDocument.requireJSON(response, url: documentURL)
-            do throws(JWTKRemoteError) {
-                return .success((try OIDCProviderMetadata(json: response.body, expectedIssuer: issuer), response))
-            } catch {
-                throw JWTKRemoteError(error.code, error.reason, url: documentURL.absoluteString, underlying: error.underlying)
-            }
-        } catch {
-            return .failure(error)
-        }
-    }
-
-    private func complete(id: Int, _ result: Result<(OIDCProviderMetadata, HTTPFetchResponse), JWTKRemoteError>) {
-        let now = configuration.clock.now
-        switch result {
-        case .success(let (metadata, response)):
-            let lifetime = configuration.freshness.lifetime(headers: response.headers, now: now)
-            store.withLock { store in
-                store.metadata = metadata
-                store.generation += 1
-                store.warnedStale = false
-                store.freshUntil = now + lifetime
-                store.retryNotBefore = -Double.infinity
-                store.lastError = nil
-                if store.inFlight?.id == id { store.inFlight = nil }
-            }
-            configuration.logger.info(
-                "provider metadata fetched",
-                metadata: ["issuer": "\(issuer)", "jwks_uri": "\(metadata.jwksURI.absoluteString)", "ttl": "\(formatSeconds(lifetime))"])
-        case .failure(let error):
-            store.withLock { store in
-                store.lastError = error
-                store.failures += 1
-                store.retryNotBefore = now + configuration.retryInterval
-                if store.inFlight?.id == id { store.inFlight = nil }
-            }
-            configuration.logger.error("provider metadata fetch failed: \(error)", metadata: ["url": "\(documentURL.absoluteString)"])
-        }
-    }
+    func refreshInBackgroundIfDue() { cache.refreshInBackgroundIfDue() }
 }

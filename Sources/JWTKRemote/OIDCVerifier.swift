@@ -19,8 +19,9 @@ import JWTK
 /// let profile = try await oidc.userInfo(accessToken: accessToken, expectedSubject: try jwt.claims.subject)
 /// ```
 ///
-/// Errors: the verify methods throw a `JWTKError` when the token is rejected and a ``JWTKRemoteError``
-/// when the provider's metadata or keys cannot be obtained or used.
+/// Errors: every method throws ``JWTKRemoteError``. A rejected token is code
+/// ``JWTKRemoteError/Code/tokenRejected`` with the core's `JWTKError` in ``JWTKRemoteError/rejection``; any
+/// other code means the provider's metadata or keys cannot be obtained or used.
 public final class OIDCVerifier: Sendable {
     /// What is accepted, and the remote sources' settings.
     public struct Configuration: Sendable {
@@ -107,13 +108,14 @@ public final class OIDCVerifier: Sendable {
     ///   - maxAuthenticationAge: the `max_age` sent, in seconds; `auth_time` is then required and checked.
     ///   - accessToken: an access token returned with the ID token; `at_hash` must match it.
     ///   - authorizationCode: a code returned with the ID token; `c_hash` must match it.
-    /// - Throws: ``JWTKRemoteError`` (`notLoaded` before ``prepare()``, `staleKeys`, `noCommonAlgorithm`) or
-    ///   `JWTKError` for a rejected token (`nonceMismatch`, `audienceMismatch`, `authorizedPartyMismatch`,
-    ///   `issuerMismatch`, `expired`, `keyNotFound`, `signatureInvalid`, ...).
+    /// - Throws: ``JWTKRemoteError``: `notLoaded` before ``prepare()``, `staleKeys`, `noCommonAlgorithm`, or
+    ///   `tokenRejected` for a rejected token, whose ``JWTKRemoteError/rejection`` is the `JWTKError`
+    ///   (`nonceMismatch`, `audienceMismatch`, `authorizedPartyMismatch`, `issuerMismatch`, `expired`,
+    ///   `keyNotFound`, `signatureInvalid`, ...).
     public func verify(
         idToken: String, nonce: String? = nil, maxAuthenticationAge: Double? = nil, accessToken: String? = nil,
         authorizationCode: String? = nil
-    ) throws -> VerifiedJWT {
+    ) throws(JWTKRemoteError) -> VerifiedJWT {
         let context = try heldContext()
         let policy = idTokenPolicy(context, nonce, maxAuthenticationAge, accessToken, authorizationCode)
         return try context.jwks.verifier(policy: policy).verify(idToken)
@@ -122,12 +124,12 @@ public final class OIDCVerifier: Sendable {
     /// Verifies an ID token, first refreshing expired metadata or keys and refreshing the keys once for an
     /// unknown `kid` (cooldown permitting); see ``verify(idToken:nonce:maxAuthenticationAge:accessToken:authorizationCode:)``.
     ///
-    /// - Throws: ``JWTKRemoteError`` when metadata or keys cannot be obtained, or `JWTKError` for a
-    ///   rejected token.
+    /// - Throws: ``JWTKRemoteError`` when metadata or keys cannot be obtained, or `tokenRejected` (with the
+    ///   `JWTKError` in ``JWTKRemoteError/rejection``) for a rejected token.
     public func verifyRefreshing(
         idToken: String, nonce: String? = nil, maxAuthenticationAge: Double? = nil, accessToken: String? = nil,
         authorizationCode: String? = nil
-    ) async throws -> VerifiedJWT {
+    ) async throws(JWTKRemoteError) -> VerifiedJWT {
         let context = try await currentContext()
         let policy = idTokenPolicy(context, nonce, maxAuthenticationAge, accessToken, authorizationCode)
         return try await context.jwks.verifier(policy: policy).verifyRefreshing(idToken)
@@ -137,16 +139,16 @@ public final class OIDCVerifier: Sendable {
     /// `audience`, `exp`, `iat`, `sub`, `client_id`, `jti`) with the keys held now. The algorithms are your
     /// allow-list (the provider's ID token algorithms do not govern access tokens).
     ///
-    /// - Throws: ``JWTKRemoteError`` or `JWTKError`, as for ID tokens.
-    public func verifyAccessToken(_ token: String, audience: String) throws -> VerifiedJWT {
+    /// - Throws: ``JWTKRemoteError``, as for ID tokens (`tokenRejected` for a rejected token).
+    public func verifyAccessToken(_ token: String, audience: String) throws(JWTKRemoteError) -> VerifiedJWT {
         let context = try heldContext()
         return try context.jwks.verifier(policy: accessTokenPolicy(context, audience)).verify(token)
     }
 
     /// ``verifyAccessToken(_:audience:)`` with refreshing, as ``verifyRefreshing(idToken:nonce:maxAuthenticationAge:accessToken:authorizationCode:)``.
     ///
-    /// - Throws: ``JWTKRemoteError`` or `JWTKError`.
-    public func verifyAccessTokenRefreshing(_ token: String, audience: String) async throws -> VerifiedJWT {
+    /// - Throws: ``JWTKRemoteError`` (`tokenRejected` for a rejected token).
+    public func verifyAccessTokenRefreshing(_ token: String, audience: String) async throws(JWTKRemoteError) -> VerifiedJWT {
         let context = try await currentContext()
         return try await context.jwks.verifier(policy: accessTokenPolicy(context, audience)).verifyRefreshing(token)
     }

@@ -129,7 +129,8 @@ private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Senda
         let timer = Task { [weak self] in
             try? await Task.sleep(for: .seconds(timeout))
             guard !Task.isCancelled, let self else { return }
-            self.finish(.failure(JWTKRemoteError(.timeout, "no complete response within \(formatSeconds(timeout)) s", url: self.urlText)))
+            self.finish(
+                .failure(JWTKRemoteError(.timeout, "no complete response within \(DateText.seconds(timeout)) s", url: self.urlText)))
         }
         let alreadyFinished = state.withLock { state -> Bool in
             state.timer = timer
@@ -258,7 +259,7 @@ private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Senda
         }
         switch nsError.code {
         case NSURLErrorTimedOut:
-            return JWTKRemoteError(.timeout, "no complete response within \(formatSeconds(request.timeout)) s", url: urlText)
+            return JWTKRemoteError(.timeout, "no complete response within \(DateText.seconds(request.timeout)) s", url: urlText)
         case NSURLErrorCancelled:
             return JWTKRemoteError(.cancelled, "the request was cancelled", url: urlText)
         case NSURLErrorSecureConnectionFailed, NSURLErrorServerCertificateHasBadDate, NSURLErrorServerCertificateUntrusted,
@@ -288,10 +289,4 @@ final class BodyMeter: Sendable {
 
     /// The most body bytes buffered at once so far.
     var peakBytes: Int { peak.withLock { $0 } }
-}
-
-func formatSeconds(_ seconds: Double) -> String {
-    // Int(_:) traps on infinities, NaN and values beyond Int64: only convert what fits exactly.
-    guard seconds.isFinite, seconds == seconds.rounded(), abs(seconds) < 1e15 else { return String(format: "%.3g", seconds) }
-    return String(Int(seconds))
 }

@@ -41,7 +41,7 @@ import Testing
                 "fetch_failed", "timeout", "tls_failure", "http_status", "response_too_large", "unexpected_content_type",
                 "invalid_document", "insecure_url", "redirect_refused", "issuer_mismatch", "no_common_algorithm", "missing_endpoint",
                 "stale_keys", "not_loaded", "subject_mismatch", "cancelled", "invalid_argument",
-                "unexpected_content_encoding",
+                "unexpected_content_encoding", "token_rejected",
             ])
     }
 }

@@ -56,20 +56,23 @@ import Testing
         let published = Locked<[Int: Set<String>]>([:])
 
         /// Counts the outcome of one verification against the verdict rules of the suite.
-        func judge(_ item: Case, _ outcome: Result<VerifiedJWT, any Error>, from first: Int, to last: Int) {
+        func judge(_ item: Case, _ outcome: Result<VerifiedJWT, JWTKRemoteError>, from first: Int, to last: Int) {
             let failure: String?
             switch (item.expected, outcome) {
             case (.accept(let kid), .success(let jwt)):
                 failure = jwt.key.keyID == kid ? nil : "verified by \(jwt.key.keyID ?? "?")"
-            case (.reject(let code), .failure(let error as JWTKError)):
-                failure = error.code == code ? nil : "refused with \(error.code), expected \(code)"
+            case (.reject(let code), .failure(let error)):
+                // One error type: a rejection carries the core error; any other code is a key-source failure.
+                failure =
+                    error.rejection?.code == code
+                    ? nil : "refused with \(error.rejection?.code.rawValue ?? error.code.rawValue), expected \(code)"
             case (.rotating(let kid), let outcome):
                 let sets = self.published.withLock { table in (first...last).map { table[$0] ?? [] } }
                 switch outcome {
                 case .success(let jwt) where jwt.key.keyID == kid && sets.contains(where: { $0.contains(kid) }):
                     rotatingAccepted.add(1, ordering: .relaxed)
                     failure = nil
-                case .failure(let error as JWTKError) where error.code == .keyNotFound && sets.contains(where: { !$0.contains(kid) }):
+                case .failure(let error) where error.rejection?.code == .keyNotFound && sets.contains(where: { !$0.contains(kid) }):
                     rotatingRefused.add(1, ordering: .relaxed)
                     failure = nil
                 default:
@@ -220,7 +223,7 @@ import Testing
                     {
                         let item = work[(iteration &* 7 &+ worker &* 13) % work.count]
                         let before = verifier.source.keyring.generation
-                        let outcome = Result { try verifier.verify(item.token) }
+                        let outcome = Result { () throws(JWTKRemoteError) in try verifier.verify(item.token) }
                         let after = verifier.source.keyring.generation
                         seen.insert(before)
                         seen.insert(after)

@@ -54,31 +54,35 @@ import Testing
             try await oidc.prepare()
             let base = provider.base
             let withNonce = try idToken(key, issuer: base, extra: ["nonce": "right"])
-            #expect(throws: JWTKError(.nonceMismatch)) { try oidc.verify(idToken: withNonce, nonce: "wrong") }
-            #expect(throws: JWTKError(.missingClaim)) { try oidc.verify(idToken: try idToken(key, issuer: base), nonce: "right") }
-            #expect(throws: JWTKError(.audienceMismatch)) {
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.nonceMismatch))) { try oidc.verify(idToken: withNonce, nonce: "wrong") }
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.missingClaim))) {
+                try oidc.verify(idToken: try idToken(key, issuer: base), nonce: "right")
+            }
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.audienceMismatch))) {
                 try oidc.verify(idToken: try idToken(key, issuer: base, audience: "someone-else"))
             }
             // Several audiences: azp is required and must be the client id.
             let multi: [String] = [clientID, "api"]
-            #expect(throws: JWTKError(.authorizedPartyMismatch)) {
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.authorizedPartyMismatch))) {
                 try oidc.verify(idToken: try idToken(key, issuer: base, audience: multi))
             }
-            #expect(throws: JWTKError(.authorizedPartyMismatch)) {
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.authorizedPartyMismatch))) {
                 try oidc.verify(idToken: try idToken(key, issuer: base, audience: multi, extra: ["azp": "api"]))
             }
             _ = try oidc.verify(idToken: try idToken(key, issuer: base, audience: multi, extra: ["azp": clientID]))
             // azp present with one audience must still be the client id.
-            #expect(throws: JWTKError(.authorizedPartyMismatch)) {
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.authorizedPartyMismatch))) {
                 try oidc.verify(idToken: try idToken(key, issuer: base, extra: ["azp": "other"]))
             }
             // iss must be the discovered issuer exactly.
-            #expect(throws: JWTKError(.issuerMismatch)) { try oidc.verify(idToken: try idToken(key, issuer: base + "/")) }
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.issuerMismatch))) {
+                try oidc.verify(idToken: try idToken(key, issuer: base + "/"))
+            }
             // iat is required by the preset.
             let noIAT = try key.token(["iss": base, "sub": "u", "aud": clientID, "exp": Int(clock.now) + 600])
-            #expect(throws: JWTKError(.missingClaim)) { try oidc.verify(idToken: noIAT) }
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.missingClaim))) { try oidc.verify(idToken: noIAT) }
             let expired = try key.token(["iss": base, "sub": "u", "aud": clientID, "iat": Int(clock.now) - 600, "exp": Int(clock.now) - 1])
-            #expect(throws: JWTKError(.expired)) { try oidc.verify(idToken: expired) }
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.expired))) { try oidc.verify(idToken: expired) }
         }
     }
 
@@ -144,7 +148,9 @@ import Testing
             try await oidc.prepare()
             _ = try oidc.verify(idToken: try idToken(rs, issuer: provider.base))
             // ES256 is in our allow-list but the provider does not publish it.
-            #expect(throws: JWTKError(.algorithmNotAllowed)) { try oidc.verify(idToken: try idToken(es, issuer: provider.base)) }
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.algorithmNotAllowed))) {
+                try oidc.verify(idToken: try idToken(es, issuer: provider.base))
+            }
             // The provider publishes RS256 but our allow-list does not admit it.
             let strict = try verifier(provider.base) { $0.allowedAlgorithms = [.ES256] }
             await #expect(throws: JWTKRemoteError(.noCommonAlgorithm)) { try await strict.prepare() }
@@ -212,15 +218,17 @@ import Testing
             let accessToken = try key.token(claims, type: "at+jwt")
             let jwt = try await oidc.verifyAccessTokenRefreshing(accessToken, audience: "https://api.example.com")
             #expect(try jwt.claims.string("client_id") == clientID)
-            #expect(throws: JWTKError(.typeMismatch)) {
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.typeMismatch))) {
                 try oidc.verifyAccessToken(try key.token(claims), audience: "https://api.example.com")
             }
             // An access token never passes as an ID token, even with the client as its audience.
             var asIDToken = claims
             asIDToken["aud"] = clientID
-            #expect(throws: JWTKError(.typeMismatch)) { try oidc.verify(idToken: try key.token(asIDToken, type: "at+jwt")) }
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.typeMismatch))) {
+                try oidc.verify(idToken: try key.token(asIDToken, type: "at+jwt"))
+            }
             claims["jti"] = nil
-            #expect(throws: JWTKError(.missingClaim)) {
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.missingClaim))) {
                 try oidc.verifyAccessToken(try key.token(claims, type: "at+jwt"), audience: "https://api.example.com")
             }
         }

@@ -36,7 +36,7 @@ extension RemoteJWKSTests {
                 let jwt = try await verifier.verifyRefreshing(old)
                 #expect(jwt.key.keyID == "k1")
                 // The new key is not known yet, and the cooldown that follows the failure stops another fetch.
-                await #expect(throws: JWTKError(.keyNotFound)) { try await verifier.verifyRefreshing(new) }
+                await #expect(throws: JWTKRemoteError.rejected(JWTKError(.keyNotFound))) { try await verifier.verifyRefreshing(new) }
                 let stats = verifier.source.statistics
                 #expect(stats.state == .stale)
                 #expect(stats.fetches == 1 + attempt)
@@ -88,12 +88,13 @@ extension RemoteJWKSTests {
             let current = try k2.basicToken(now: clock.now)
             _ = try await verifier.verifyRefreshing(retired)
             #expect(provider.settings.withLock { $0.jwks } == jwksDocument([k2]))
-            #expect(throws: JWTKError(.keyNotFound)) { try verifier.verify(current) }
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.keyNotFound))) { try verifier.verify(current) }
             clock.advance(31)  // past the unknown-kid cooldown
             #expect(try await verifier.verifyRefreshing(current).key.keyID == "k2")
             // The withdrawn key stops verifying as soon as the new snapshot is installed.
-            #expect(throws: JWTKError(.keyNotFound)) { try verifier.verify(retired) }
-            await #expect(throws: JWTKError(.keyNotFound)) { try await verifier.verifyRefreshing(retired) }  // cooldown
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.keyNotFound))) { try verifier.verify(retired) }
+            // Within the cooldown: no second refresh.
+            await #expect(throws: JWTKRemoteError.rejected(JWTKError(.keyNotFound))) { try await verifier.verifyRefreshing(retired) }
             let stats = verifier.source.statistics
             #expect(verifier.source.keyring.keys.map(\.keyID) == ["k2"])
             #expect(stats.fetches == 2)

@@ -23,7 +23,7 @@ import Testing
             let verifier = jwks.verifier(policy: policy)
             _ = try await verifier.verifyRefreshing(try k1.basicToken(now: clock.now))
             let forged = try published.basicToken(now: clock.now)
-            await #expect(throws: JWTKError(.keyNotFound)) { try await verifier.verifyRefreshing(forged) }
+            await #expect(throws: JWTKRemoteError.rejected(JWTKError(.keyNotFound))) { try await verifier.verifyRefreshing(forged) }
             #expect(jwks.keyring.keys.map(\.keyID) == ["k1"])
             let skipped = jwks.statistics.skippedKeyDetails
             #expect(skipped.map(\.keyID) == ["sym"])

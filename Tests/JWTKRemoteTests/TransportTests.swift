@@ -150,4 +150,17 @@ final class CountingFetcher: HTTPFetching {
             #expect(bounds.lifetime(headers: later, now: 0) == 3600, "\(form)")
         }
     }
+
+    /// The HTTP-date reader uses the core's calendar (`DateText`): a day the month does not have is not a
+    /// date, so such an `Expires` counts as already expired (RFC 9111 §5.3) instead of rolling into March.
+    @Test(arguments: [
+        ("Mon, 29 Feb 2027 08:00:00 GMT", false), ("Tue, 29 Feb 2028 08:00:00 GMT", true), ("Thu, 31 Apr 2027 08:00:00 GMT", false),
+        ("Fri, 30 Apr 2027 08:00:00 GMT", true), ("Fri, 30 Apr 2027 24:00:00 GMT", false), ("Fri, 30 Apr 2027 23:60:00 GMT", false),
+    ])
+    func httpDatesAreReadWithTheCoresCalendar(expires: String, isDate: Bool) {
+        // A `Date` a day earlier than any of them: a real date gives a long lifetime, a non-date none.
+        let lifetime = CacheFreshness(minimumTTL: 0, maximumTTL: .infinity).lifetime(
+            headers: ["expires": expires, "date": "Sun, 28 Feb 2027 08:00:00 GMT"], now: 0)
+        #expect((lifetime > 0) == isDate, "\(expires)")
+    }
 }

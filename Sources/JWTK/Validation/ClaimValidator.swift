@@ -242,9 +242,7 @@ struct ClaimValidator {
         return items.count == 1 ? items[0] : "[\(items.joined(separator: ", "))]"
     }
 
-    static func seconds(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? "\(Int64(value))s" : "\(value)s"
-    }
+    static func seconds(_ value: Double) -> String { DateText.seconds(value) + "s" }
 
     /// A NumericDate as RFC 3339 UTC, or as a number when out of range.
     static func time(_ value: Double) -> String { DateText.rfc3339(value) ?? "\(value)" }

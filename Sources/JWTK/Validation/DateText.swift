@@ -65,6 +65,25 @@ package enum DateText {
         return Double(days * 86_400 + h * 3600 + mi * 60 + s - offset) + fraction
     }
 
+    /// Seconds since the epoch of a UTC civil date and time, or nil when it is not one (month 1–12, a day that
+    /// exists in that month, hour < 24, minute < 60, second ≤ 60, year 1–9999). Shared by the RFC 3339 reader
+    /// above and JWTKRemote's HTTP-date reader (one calendar for the whole package).
+    package static func epochSeconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Double? {
+        guard (1...9999).contains(year), (1...12).contains(month), day >= 1, day <= daysInMonth(Int64(year), Int64(month)),
+            (0..<24).contains(hour), (0..<60).contains(minute), (0...60).contains(second)
+        else { return nil }
+        let days = daysFromCivil(Int64(year), Int64(month), Int64(day))
+        return Double(days * 86_400 + Int64(hour * 3600 + minute * 60 + second))
+    }
+
+    /// A duration in seconds as text, without a unit: a whole number as an integer (`5`, `3600`, `-1`), anything
+    /// else as Swift prints a `Double` (`0.25`, `1e+300`, `inf`, `-inf`, `nan`). Never traps, whatever the value
+    /// (configuration and server headers supply them). The core's messages append `s`, JWTKRemote's ` s`.
+    package static func seconds(_ value: Double) -> String {
+        // Int64(_:) traps on infinities, NaN and values beyond its range: only convert what fits exactly.
+        value.isFinite && value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+    }
+
     private static func daysInMonth(_ year: Int64, _ month: Int64) -> Int64 {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

@@ -67,12 +67,13 @@ struct Discover: AsyncParsableCommand {
             allowed = try options.algorithmList(keys: [])
         }
         let timeout = try remote.seconds()
-        let fetcher = RecordingFetcher()
+        let log = FetchLog()
         var configuration = OIDCDiscovery.Configuration()
         configuration.timeout = timeout
         configuration.logger = remote.logger("jwtk.remote.discovery")
+        configuration.fetchObserver = log.observer
         let discovery = try Remote.setup { () throws(JWTKRemoteError) in
-            try OIDCDiscovery(issuer: issuer, configuration: configuration, fetcher: fetcher)
+            try OIDCDiscovery(issuer: issuer, configuration: configuration)
         }
         let metadata = try await Remote.fetch { () async throws(JWTKRemoteError) in try await discovery.metadata() }
         let now = JWTClock.system.now
@@ -164,16 +165,17 @@ struct Discover: AsyncParsableCommand {
         var jwksConfiguration = RemoteJWKS.Configuration()
         jwksConfiguration.timeout = timeout
         jwksConfiguration.logger = remote.logger("jwtk.remote.jwks")
+        jwksConfiguration.fetchObserver = log.observer
         var jwksError: JWTKRemoteError?
         var statistics: RemoteJWKS.Statistics?
         do throws(JWTKRemoteError) {
-            let jwks = try RemoteJWKS(url: metadata.jwksURI, configuration: jwksConfiguration, fetcher: fetcher)
+            let jwks = try RemoteJWKS(url: metadata.jwksURI, configuration: jwksConfiguration)
             try await jwks.refresh()
             statistics = jwks.statistics
         } catch {
             jwksError = error
         }
-        let jwksResponse = fetcher.response(for: metadata.jwksURI)
+        let jwksResponse = log.lastResponse(for: metadata.jwksURI)
         let jwksBody = jwksResponse.flatMap { $0.status == 200 ? $0.body : nil }
         let lint = jwksBody.flatMap { try? JWKSLint.lint(bytes: $0, limits: jwksConfiguration.jwksLimits) }
         if let jwksError {
@@ -205,7 +207,7 @@ struct Discover: AsyncParsableCommand {
         }
 
         // Caching
-        let discoveryCache = fetcher.response(for: discovery.documentURL).map {
+        let discoveryCache = log.lastResponse(for: discovery.documentURL).map {
             CacheReport($0, bounds: configuration.freshness, now: now, document: "discovery document")
         }
         let jwksCache = jwksResponse.flatMap {

@@ -83,13 +83,13 @@ struct JWKSCommand: AsyncParsableCommand {
         var configuration = RemoteJWKS.Configuration()
         configuration.timeout = try remote.seconds()
         configuration.logger = remote.logger("jwtk.remote.jwks")
-        let fetcher = RecordingFetcher()
-        let jwks = try Remote.setup { () throws(JWTKRemoteError) in try RemoteJWKS(url: url, configuration: configuration, fetcher: fetcher)
-        }
+        let log = FetchLog()
+        configuration.fetchObserver = log.observer
+        let jwks = try Remote.setup { () throws(JWTKRemoteError) in try RemoteJWKS(url: url, configuration: configuration) }
         var failure: JWTKRemoteError?
         do throws(JWTKRemoteError) { try await jwks.refresh() } catch { failure = error }
         // A response that is a JWK Set is listed even when a verifier would refuse it (then the status is 3).
-        guard let response = fetcher.response(for: url), response.status == 200,
+        guard let response = log.lastResponse(for: url), response.status == 200,
             let report = try? JWKSLint.lint(bytes: response.body, limits: configuration.jwksLimits)
         else {
             throw Remote.fetchFailure(failure ?? JWTKRemoteError(.invalidDocument, "not a JWK Set", url: url.absoluteString))

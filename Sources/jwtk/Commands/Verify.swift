@@ -107,15 +107,15 @@ struct Verify: AsyncParsableCommand {
         let verifier = jwks.verifier(policy: policy)
         var recorder = VerificationTrace.Recorder()
         var verified: VerifiedJWT?
-        do {
+        do throws(JWTKRemoteError) {
             if policyOptions.jws {
                 _ = try verifier.verifySignature(token, observer: &recorder)
             } else {
                 verified = try verifier.verify(token, observer: &recorder)
             }
-        } catch let error as JWTKRemoteError {
-            throw Remote.fetchFailure(error)
-        } catch {}  // the recorder holds the rejection
+        } catch {
+            if error.rejection == nil { throw Remote.fetchFailure(error) }  // the recorder holds the rejection
+        }
         let trace = VerificationTrace(token: token, recorder: recorder, verified: verified)
         try report(trace, skipped: jwks.statistics.skippedKeyDetails, policy: policy, token: token)
     }
@@ -153,16 +153,16 @@ struct Verify: AsyncParsableCommand {
         try await Remote.fetch { () async throws(JWTKRemoteError) in try await oidc.prepare() }
         var recorder = VerificationTrace.Recorder()
         var verified: VerifiedJWT?
-        do {
+        do throws(JWTKRemoteError) {
             if profile == .accessToken {
                 verified = try oidc.verifyAccessToken(token, audience: audience, observer: &recorder)
             } else {
                 verified = try oidc.verify(
                     idToken: token, nonce: policyOptions.nonce, maxAuthenticationAge: policyOptions.maxAuthAge, observer: &recorder)
             }
-        } catch let error as JWTKRemoteError {
-            throw Remote.fetchFailure(error)
-        } catch {}  // the recorder holds the rejection
+        } catch {
+            if error.rejection == nil { throw Remote.fetchFailure(error) }  // the recorder holds the rejection
+        }
         guard recorder.policy != nil, let jwks = oidc.jwks else {
             throw CLIFailure(.remote, "the provider's keys are not loaded")
         }

@@ -60,7 +60,7 @@ enum RemoteLogging {
     }
 }
 
-/// What the remote commands share: URL checks, error mapping and the recording transport.
+/// What the remote commands share: URL checks and error mapping.
 enum Remote {
     /// Whether a `--jwks` value is a URL (`http://` or `https://`, any case) rather than a path.
     static func isURL(_ text: String) -> Bool {
@@ -114,19 +114,4 @@ enum Remote {
     static func fetch<T>(_ body: () async throws(JWTKRemoteError) -> T) async throws(CLIFailure) -> T {
         do throws(JWTKRemoteError) { return try await body() } catch { throw fetchFailure(error) }
     }
-}
-
-/// The library's transport, keeping every response so the commands can show status, headers and body.
-final class RecordingFetcher: HTTPFetching {
-    private let inner = URLSessionFetcher()
-    private let responses = Locked([String: HTTPFetchResponse]())
-
-    func fetch(_ request: HTTPFetchRequest) async throws(JWTKRemoteError) -> HTTPFetchResponse {
-        let response = try await inner.fetch(request)
-        responses.withLock { $0[request.url.absoluteString] = response }
-        return response
-    }
-
-    /// The last response to a request for `url`.
-    func response(for url: URL) -> HTTPFetchResponse? { responses.withLock { $0[url.absoluteString] } }
 }

@@ -71,6 +71,8 @@ final class TestProvider: Sendable {
         var jwksURI: String?
         var algorithms = ["RS256", "ES256"]
         var discoveryCacheControl: String?
+        /// The discovery document's `ETag`; a request whose `If-None-Match` equals it is answered `304`.
+        var discoveryETag: String?
         var discoveryFault = Fault.none
         var userinfoFault = Fault.none
         var userinfoToken = "access-token-1"
@@ -143,6 +145,12 @@ final class TestProvider: Sendable {
                 record(request)
                 let s = settings.withLock { $0 }
                 if let faulty = await Self.faultResponse(s.discoveryFault, document: "{}") { return faulty }
+                if let etag = s.discoveryETag, request.headers[HTTPHeader("If-None-Match")] == etag {
+                    var h = HTTPHeaders()
+                    h[.eTag] = etag
+                    if let cc = s.discoveryCacheControl { h[.cacheControl] = cc }
+                    return HTTPResponse(statusCode: .notModified, headers: h)
+                }
                 var document: [String: Any] = [
                     "issuer": s.issuer ?? base + prefix,
                     "jwks_uri": s.jwksURI ?? "\(base)/jwks",
@@ -156,6 +164,7 @@ final class TestProvider: Sendable {
                 var h = HTTPHeaders()
                 h[.contentType] = "application/json"
                 if let cc = s.discoveryCacheControl { h[.cacheControl] = cc }
+                if let etag = s.discoveryETag { h[.eTag] = etag }
                 return HTTPResponse(
                     statusCode: .ok, headers: h, body: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]))
             }

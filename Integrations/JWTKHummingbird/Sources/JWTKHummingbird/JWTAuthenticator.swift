@@ -66,7 +66,8 @@ public enum BearerChallenge {
 ///   ``JWTK/JWTKError/Code`` (such as `expired`); the token and the error's reason are never echoed or logged;
 /// - a verified token bound to a key by a `cnf` claim (DPoP, mutual TLS): `401`, `error="invalid_token"`,
 ///   `error_description="sender_constrained_token"`, since no proof of possession is checked here;
-/// - keys that cannot be obtained (``JWTKRemote/JWTKRemoteError``): `503` with no token details.
+/// - keys that cannot be obtained (a ``JWTKRemote/JWTKRemoteError`` that is not a `token_rejected`): `503` with
+///   no token details; a `token_rejected` one is answered as the rejection it carries.
 ///
 /// ```swift
 /// let router = Router(context: JWTRequestContext.self)
@@ -114,11 +115,10 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
         do {
             identity = try await verifier.verifyToken(token)
         } catch let error as JWTKError {
-            metrics.recordVerification(outcome: error.code.rawValue, issuer: verifier.issuerLabel(forRefused: token))
-            return BearerChallenge.response(
-                .unauthorized,
-                challenge: BearerChallenge.header(realm: realm, error: "invalid_token", description: error.code.rawValue))
+            return refused(error, token: token)
         } catch let error as JWTKRemoteError {
+            // One remote error type: a rejected token carries the core error, anything else means no usable keys.
+            if let rejection = error.rejection { return refused(rejection, token: token) }
             metrics.recordVerification(outcome: error.code.rawValue, issuer: verifier.issuerLabel(forRefused: token))
             var headers = HTTPFields()
             headers[.retryAfter] = "5"
@@ -141,6 +141,13 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
     }
 
     private enum Extracted { case none, invalid(String), token(String) }
+
+    /// The `401 invalid_token` answer for a token the verifier rejected, counted under its stable code.
+    private func refused(_ error: JWTKError, token: String) -> Response {
+        metrics.recordVerification(outcome: error.code.rawValue, issuer: verifier.issuerLabel(forRefused: token))
+        return BearerChallenge.response(
+            .unauthorized, challenge: BearerChallenge.header(realm: realm, error: "invalid_token", description: error.code.rawValue))
+    }
 
     private func extract(_ request: Request) -> Extracted {
         var found: [String] = []

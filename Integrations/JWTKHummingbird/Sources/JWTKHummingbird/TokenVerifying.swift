@@ -36,7 +36,8 @@ public struct JWTIdentity: Sendable {
 /// verifier, an ``IssuerRouter``, or a closure (``ClosureTokenVerifier``), for example one that consults a
 /// verified-token cache first.
 ///
-/// A rejected token throws ``JWTK/JWTKError``; unavailable keys throw ``JWTKRemote/JWTKRemoteError``.
+/// A rejected token throws ``JWTK/JWTKError`` (a local verifier) or a ``JWTKRemote/JWTKRemoteError`` whose
+/// `rejection` carries it (a remote one); unavailable keys throw any other ``JWTKRemote/JWTKRemoteError``.
 public protocol JWTTokenVerifying: Sendable {
     /// Verifies `token` and returns the identity it establishes.
     func verifyToken(_ token: String) async throws -> JWTIdentity

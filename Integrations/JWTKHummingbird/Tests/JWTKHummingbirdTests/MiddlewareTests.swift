@@ -75,4 +75,27 @@ struct MiddlewareTests {
             #expect(answer.header("WWW-Authenticate") == nil)
         }
     }
+
+    /// A remote verifier throws one type, `JWTKRemoteError`; a rejected token is its `token_rejected` code with
+    /// the core error inside, and must still be answered `401` with the core code, not `503`.
+    @Test func aTokenRejectedByARemoteVerifierIs401WithTheCoreCode() async throws {
+        let provider = LoopbackProvider(keys: [key])
+        try await withRunning({ provider.application(onRunning: $0) }) { keyPort in
+            var configuration = RemoteJWKS.Configuration()
+            configuration.clock = JWTClock { testNow }
+            let jwks = try RemoteJWKS(url: URL(string: "http://127.0.0.1:\(keyPort)/jwks")!, configuration: configuration)
+            try await jwks.refresh()
+            var policy = VerificationPolicy(issuer: "https://i", audience: "api")
+            policy.clock = JWTClock { testNow }
+            let remote = RemoteTokenVerifier(jwks.verifier(policy: policy), issuerLabel: "i")
+            let good = try sign(key, #"{"iss":"https://i","aud":"api","sub":"r","exp":\#(testNow + 60)}"#)
+            let expired = try sign(key, #"{"iss":"https://i","aud":"api","sub":"r","exp":\#(testNow - 60)}"#)
+            try await withRunning(app(remote, locations: .authorizationHeader)) { port in
+                #expect(try await get(port, "/me", headers: ["Authorization": "Bearer \(good)"]).status == 200)
+                let answer = try await get(port, "/me", headers: ["Authorization": "Bearer \(expired)"])
+                #expect(answer.status == 401)
+                #expect(answer.header("WWW-Authenticate")?.contains(#"error_description="expired""#) == true)
+            }
+        }
+    }
 }
