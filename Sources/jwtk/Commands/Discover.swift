@@ -7,6 +7,7 @@ import JWTKRemote
 struct Discover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fetch an OpenID Provider's discovery document and JWK Set, and check them.",
+        usage: "jwtk discover <ISSUER> [--alg <LIST>] [--json] [options]",
         discussion: """
             Fetches ISSUER/.well-known/openid-configuration the way verify --issuer does (https, or plain http to \
             a loopback host only; same-origin redirects; a size cap; JSON only), requires its issuer to equal \
@@ -173,6 +174,7 @@ struct UserInfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "userinfo",
         abstract: "Call an OpenID Provider's userinfo endpoint with an access token and print the claims.",
+        usage: "jwtk userinfo --issuer <URL> --token-file <PATH> [--sub <SUB>] [options]",
         discussion: """
             Discovers ISSUER (as discover does), then GETs its userinfo_endpoint with Authorization: Bearer and \
             prints the JSON object it returns. The access token is read from a file (or stdin with "-"), never \

@@ -60,9 +60,11 @@ struct Verify: AsyncParsableCommand {
 
             EXAMPLE
               jwtk verify --jwks testvectors/example/jwks.json --profile oidc \\
-                --iss https://auth.smarttask.example --aud jwtk-demo-client --nonce n-0S6_WzA2Mj \\
-                --now 2026-01-01T00:30:00Z - < testvectors/example/id_token.jwt
-              jwtk verify --issuer https://auth.smarttask.io --aud my-client-id --nonce n-0S6_WzA2Mj TOKEN
+                --iss https://auth.smarttask.example --aud jwtk-demo-client \\
+                --nonce n-0S6_WzA2Mj --now 2026-01-01T00:30:00Z \\
+                - < testvectors/example/id_token.jwt
+              jwtk verify --issuer https://auth.smarttask.io --aud my-client-id \\
+                --nonce n-0S6_WzA2Mj TOKEN
 
             \(exitStatusHelp)
             """)
