@@ -6,7 +6,7 @@ import Testing
 /// validate, more than one document, or an empty stdout is a test failure, never a skip.
 enum JSONSchemaCheck {
     /// The commands whose `--json` output has a schema.
-    static let commands: Set<String> = ["inspect", "verify", "jwks", "thumbprint", "sign", "bench", "discover", "userinfo"]
+    static let commands: Set<String> = ["inspect", "verify", "jwks", "thumbprint", "sign", "bench", "discover", "userinfo", "keygen"]
 
     static func command(for args: [String]) -> String? {
         guard let first = args.first else { return nil }
