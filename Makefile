@@ -103,6 +103,20 @@ lint:
 format:
 	$(SWIFT) format -i -r Sources Tests Package.swift $(INTEGRATION_SOURCES)
 
+## man: write the jwtk(1) man page (mdoc) to .build/man/jwtk.1, generated from the command tree (scripts/man.py)
+.PHONY: man install-man
+PREFIX ?= /usr/local
+man: deps
+	$(SWIFT) build --product jwtk
+	@mkdir -p .build/man
+	"$$($(SWIFT) build --show-bin-path)/jwtk" --experimental-dump-help | python3 scripts/man.py > .build/man/jwtk.1
+	@echo "wrote .build/man/jwtk.1 (view: man -l .build/man/jwtk.1)"
+
+## install-man: install the man page into $(PREFIX)/share/man/man1 (PREFIX=/usr/local by default; DESTDIR honoured)
+install-man: man
+	install -d "$(DESTDIR)$(PREFIX)/share/man/man1"
+	install -m 0644 .build/man/jwtk.1 "$(DESTDIR)$(PREFIX)/share/man/man1/jwtk.1"
+
 ## clean: remove .build
 clean:
 	rm -rf .build

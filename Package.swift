@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(
             name: "JWTKRemoteTests",
             dependencies: [
-                "JWTKRemote", "JWTK", "JWTKTestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
+                "JWTKRemote", "JWTK", "JWTKInspection", "JWTKTestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -270,6 +270,29 @@ int CJWTKShims_ec_export(const EVP_PKEY *pkey, uint8_t *x, uint8_t *y, size_t co
     return ok;
 }
 
+int CJWTKShims_private_bn_export(const EVP_PKEY *pkey, const char *name, uint8_t *out, size_t cap, size_t pad, size_t *len) {
+    BIGNUM *bn = NULL;
+    if (EVP_PKEY_get_bn_param(pkey, name, &bn) != 1) return 0;
+    int n = BN_num_bytes(bn);
+    int ok;
+    if (pad > 0) {
+        ok = (size_t)n <= pad && pad <= cap && BN_bn2binpad(bn, out, (int)pad) == (int)pad;
+        if (ok) *len = pad;
+    } else {
+        ok = n > 0 && (size_t)n <= cap && BN_bn2bin(bn, out) == n;
+        if (ok) *len = (size_t)n;
+    }
+    BN_clear_free(bn);
+    return ok;
+}
+
+int CJWTKShims_raw_private(const EVP_PKEY *pkey, uint8_t *out, size_t cap, size_t *len) {
+    size_t n = cap;
+    if (EVP_PKEY_get_raw_private_key(pkey, out, &n) != 1) return 0;
+    *len = n;
+    return 1;
+}
+
 int CJWTKShims_raw_public(const EVP_PKEY *pkey, uint8_t *out, size_t cap, size_t *len) {
     size_t n = cap;
     if (EVP_PKEY_get_raw_public_key(pkey, out, &n) != 1) return 0;

@@ -72,7 +72,9 @@ public struct OIDCProviderMetadata: Sendable {
         // Identical (Discovery §4.3), byte for byte: Swift's `==` would accept a canonically equivalent spelling.
         guard Exact.equal(issuer, expectedIssuer) else {
             throw JWTKRemoteError(
-                .issuerMismatch, "the discovery document's issuer \"\(issuer)\" is not the configured issuer \"\(expectedIssuer)\"")
+                .issuerMismatch,
+                "the discovery document's issuer \"\(issuer)\" is not the configured issuer \"\(expectedIssuer)\""
+                    + (OIDCIssuerNearMiss(configured: expectedIssuer, served: issuer).map { ": \($0.explanation)" } ?? ""))
         }
         self.issuer = issuer
         let jwksText = try string("jwks_uri", required: true)!

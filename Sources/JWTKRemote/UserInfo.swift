@@ -81,7 +81,7 @@ public struct UserInfoClient: Sendable {
                 "Accept": "application/json", "User-Agent": HTTPFetchRequest.defaultUserAgent, "Authorization": "Bearer \(accessToken)",
             ], timeout: timeout, maxResponseBytes: maxResponseBytes)
         let response = try await RemoteDocument.get(request, using: fetcher)
-        guard response.status == 200 else { throw RemoteDocument.statusError(response, url: endpoint) }
+        guard response.status == 200 else { throw Self.refusal(response, url: endpoint) }
         try RemoteDocument.requireJSON(response, url: endpoint)
         let info: UserInfo
         do throws(JWTKRemoteError) {

@@ -40,7 +40,7 @@ struct JWTKCommand: AsyncParsableCommand {
         version: versionText,
         subcommands: [
             Inspect.self, Verify.self, JWKSCommand.self, Thumbprint.self, Sign.self, Bench.self, Discover.self, UserInfoCommand.self,
-            Completion.self,
+            Keygen.self, Completion.self,
         ]
     )
 

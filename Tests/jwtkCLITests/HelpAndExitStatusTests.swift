@@ -4,7 +4,7 @@ import Testing
 
 @Suite("jwtk --help, --version and exit statuses")
 struct HelpAndExitStatusTests {
-    static let commands = ["", "inspect", "verify", "jwks", "thumbprint", "sign", "bench", "discover", "userinfo", "completion"]
+    static let commands = ["", "inspect", "verify", "jwks", "thumbprint", "sign", "bench", "discover", "userinfo", "keygen", "completion"]
 
     @Test("every help text is complete and unchanged", arguments: commands)
     func helpTextMatchesGolden(_ command: String) throws {

@@ -92,6 +92,11 @@ int CJWTKShims_rsa_export(const EVP_PKEY *pkey, uint8_t *n, size_t ncap, size_t 
 /// EC affine coordinates, each left-padded to coordlen bytes. Returns 1 on success.
 int CJWTKShims_ec_export(const EVP_PKEY *pkey, uint8_t *x, uint8_t *y, size_t coordlen);
 int CJWTKShims_raw_public(const EVP_PKEY *pkey, uint8_t *out, size_t cap, size_t *len);
+/// A private BIGNUM parameter (OSSL_PKEY_PARAM_RSA_D, ..._PRIV_KEY) big-endian, left-padded to `pad` bytes when
+/// `pad` > 0; the temporary BIGNUM is cleared. 1 on success.
+int CJWTKShims_private_bn_export(const EVP_PKEY *pkey, const char *name, uint8_t *out, size_t cap, size_t pad, size_t *len);
+/// The raw private key of an Ed25519/Ed448 key. 1 on success.
+int CJWTKShims_raw_private(const EVP_PKEY *pkey, uint8_t *out, size_t cap, size_t *len);
 
 /* ---- digests, MACs ---- */
 int CJWTKShims_digest(int hashbits, const uint8_t *msg, size_t len, uint8_t *out, size_t *outlen);

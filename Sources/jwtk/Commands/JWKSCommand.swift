@@ -9,6 +9,7 @@ struct JWKSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jwks",
         abstract: "List the keys of a JWK Set with their RFC 7638 thumbprints, and lint them.",
+        usage: "jwtk jwks <PATH|URL> [--output <FILE>] [--fail-on <SEVERITY>] [options]",
         discussion: """
             For each key: kid, kty, crv or modulus bits, alg, use, key_ops, thumbprint, and findings: private \
             members published, symmetric keys published, duplicate kid, RSA below 2048 bits, missing kid/alg/use, \
@@ -22,6 +23,10 @@ struct JWKSCommand: AsyncParsableCommand {
             findings (no cache headers, caching disabled, no validator for conditional refreshes). Exit 3 when \
             the fetch fails; when the set was fetched but a verifier would refuse it (no usable key, not JSON \
             Content-Type) the listing is printed and the exit status is 3. --json adds "http" (the response and caching) and "error" (null, or why a verifier would refuse the set).
+
+            --output FILE saves the set exactly as read (the served bytes for a URL), for verify --jwks FILE; it is \
+            refused (exit 1, nothing written) when the set publishes private or symmetric key material, and not \
+            written when a verifier would refuse the set (exit 3).
 
             \(exitStatusHelp)
             """)
@@ -41,6 +46,30 @@ struct JWKSCommand: AsyncParsableCommand {
         name: .customLong("fail-on"),
         help: ArgumentHelp("For CI: exit 1 when a finding is at least this severe (error, or warning and error).", valueName: "SEVERITY"))
     var failOn: FailOn?
+
+    @Option(
+        name: .customLong("output"),
+        help: ArgumentHelp("Save the set, exactly as read, to this file (refused when it publishes private keys).", valueName: "FILE"),
+        completion: .file())
+    var outputFile: String?
+
+    /// `--output`: writes `bytes` when the set publishes no private or symmetric key material.
+    func save(_ bytes: [UInt8], report: JWKSLint) throws(CLIFailure) {
+        guard let outputFile else { return }
+        let secret = Set(report.allFindings.map(\.id)).intersection(["private_members", "symmetric_key"]).sorted()
+        if !secret.isEmpty {
+            throw CLIFailure(
+                .rejected,
+                "--output: the set publishes private key material (\(secret.joined(separator: ", "))); \(Terminal.line(outputFile)) was not written"
+            )
+        }
+        guard FileManager.default.createFile(atPath: outputFile, contents: Data(bytes), attributes: [.posixPermissions: 0o644]) else {
+            throw CLIFailure.usage("--output \(Terminal.line(outputFile)): cannot write the file")
+        }
+        StandardError.write(
+            "jwtk: saved \(report.entries.count) key\(report.entries.count == 1 ? "" : "s") to \(Terminal.line(outputFile)) (\(bytes.count) bytes)"
+        )
+    }
 
     /// `--fail-on`: exit 1 (after the listing) when a finding reaches the threshold.
     func checkFailOn(_ report: JWKSLint) throws(CLIFailure) {
@@ -74,6 +103,7 @@ struct JWKSCommand: AsyncParsableCommand {
         } else {
             print(JWKSOutput.text(report, path: path, style: output.style), terminator: "")
         }
+        try save(bytes, report: report)
         try checkFailOn(report)
     }
 
@@ -109,6 +139,7 @@ struct JWKSCommand: AsyncParsableCommand {
             print("\n" + style.bold("HTTP") + "\n" + cache.text(style: style), terminator: "")
         }
         if let failure { throw Remote.fetchFailure(failure) }
+        try save(response.body, report: report)
         try checkFailOn(report)
     }
 }

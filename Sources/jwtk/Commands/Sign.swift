@@ -16,8 +16,9 @@ struct Sign: ParsableCommand {
             --jwks FILE --kid K signs with one key of a private JWK Set. ECDSA signatures are raw R||S (RFC 7518 §3.4).
 
             EXAMPLE
-              jwtk sign --key testvectors/generated/keys/p256.private.jwk.json --alg ES256 \\
-                --iss https://issuer.example --sub 42 --aud api --set 'roles=["admin"]' --iat --exp 1h
+              jwtk sign --key testvectors/generated/keys/p256.private.jwk.json \\
+                --alg ES256 --iss https://issuer.example --sub 42 --aud api \\
+                --set 'roles=["admin"]' --iat --exp 1h
 
             \(exitStatusHelp)
             """)

@@ -8,10 +8,28 @@ import JWTKRemote
 struct ProviderOption: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "An OpenID Provider's issuer: discover its metadata and keys and verify an ID token (or, with --profile at+jwt, "
-                + "an access token) from it.",
+            "An OpenID Provider's issuer (or its discovery URL): discover its metadata and keys and verify an ID token "
+                + "(or, with --profile at+jwt or access-token, an access token) from it.",
             valueName: "URL"))
     var issuer: String?
+
+    @Option(
+        name: .customLong("access-token-file"),
+        help: ArgumentHelp(
+            "A file holding the access token returned with the ID token (\"-\" is not accepted: stdin is the token); "
+                + "the ID token's at_hash must match it (OpenID Connect Core §3.1.3.8).",
+            valueName: "PATH"),
+        completion: .file())
+    var accessTokenFile: String?
+
+    /// The access token of `--access-token-file`, one trailing newline removed.
+    func accessToken() throws(CLIFailure) -> String? {
+        guard let accessTokenFile else { return nil }
+        if accessTokenFile == "-" { throw .usage("--access-token-file -: stdin is the ID token; give the access token in a file") }
+        let token = String(decoding: Input.strippingOneNewline(try Input.file(accessTokenFile)), as: UTF8.self)
+        if token.isEmpty { throw .usage("--access-token-file: the access token is empty") }
+        return token
+    }
 }
 
 /// `jwtk verify`: verify a token against local keys, a remote JWK Set or an OpenID Provider, and a policy.
@@ -43,9 +61,11 @@ struct Verify: AsyncParsableCommand {
 
             EXAMPLE
               jwtk verify --jwks testvectors/example/jwks.json --profile oidc \\
-                --iss https://auth.smarttask.example --aud jwtk-demo-client --nonce n-0S6_WzA2Mj \\
-                --now 2026-01-01T00:30:00Z - < testvectors/example/id_token.jwt
-              jwtk verify --issuer https://auth.smarttask.io --aud my-client-id --nonce n-0S6_WzA2Mj TOKEN
+                --iss https://auth.smarttask.example --aud jwtk-demo-client \\
+                --nonce n-0S6_WzA2Mj --now 2026-01-01T00:30:00Z \\
+                - < testvectors/example/id_token.jwt
+              jwtk verify --issuer https://auth.smarttask.io --aud my-client-id \\
+                --nonce n-0S6_WzA2Mj TOKEN
 
             \(exitStatusHelp)
             """)
@@ -59,7 +79,16 @@ struct Verify: AsyncParsableCommand {
     @OptionGroup(title: "OpenID Provider (instead of a key source)")
     var provider: ProviderOption
 
-    var issuer: String? { provider.issuer }
+    var issuer: String? { provider.issuer.map { IssuerInput.resolve($0).issuer } }
+
+    /// `--access-token-file`, refused with the access-token profiles (at_hash is an ID token claim).
+    private func accessTokenForHash() throws(CLIFailure) -> String? {
+        guard provider.accessTokenFile != nil else { return nil }
+        if let profile = policyOptions.profile, profile == .accessToken || profile == .providerAccessToken {
+            throw .usage("--access-token-file checks an ID token's at_hash; it does not apply to --profile \(profile.rawValue)")
+        }
+        return try provider.accessToken()
+    }
 
     @OptionGroup(title: "Policy")
     var policyOptions: PolicyOptions
@@ -82,7 +111,8 @@ struct Verify: AsyncParsableCommand {
             try remote.refuseWithoutRemoteSource()
             try keySource.checkStandardInput(token: token)
             let loaded = try keySource.load()
-            let policy = keySource.applyingSecretOverride(try policyOptions.policy(keys: loaded.keys))
+            var policy = keySource.applyingSecretOverride(try policyOptions.policy(keys: loaded.keys))
+            if let accessToken = try accessTokenForHash() { policy.accessTokenForHash = accessToken }
             let token = try Input.token(self.token)
             let verifier = JWTVerifier(keyring: loaded.keyring, policy: policy)
             let trace = VerificationTrace(verifying: token, with: verifier, signatureOnly: policyOptions.jws)
@@ -103,7 +133,8 @@ struct Verify: AsyncParsableCommand {
         configuration.logger = remote.logger("jwtk.remote.jwks")
         let jwks = try Remote.setup { () throws(JWTKRemoteError) in try RemoteJWKS(url: url, configuration: configuration) }
         try await Remote.fetch { () async throws(JWTKRemoteError) in try await jwks.refresh() }
-        let policy = try policyOptions.policy(keys: jwks.keyring.keys)
+        var policy = try policyOptions.policy(keys: jwks.keyring.keys)
+        if let accessToken = try accessTokenForHash() { policy.accessTokenForHash = accessToken }
         let verifier = jwks.verifier(policy: policy)
         var recorder = VerificationTrace.Recorder()
         var verified: VerifiedJWT?
@@ -129,6 +160,8 @@ struct Verify: AsyncParsableCommand {
         let profile = policyOptions.profile ?? .oidc
         let adjust = try policyOptions.remoteAdjustments(issuer: issuer, profile: profile)
         _ = try Remote.url(issuer, option: "--issuer")
+        let accessToken = try accessTokenForHash()
+        if let note = provider.issuer.flatMap({ IssuerInput.resolve($0).note }) { StandardError.write("jwtk: note: \(note)\n") }
         let token = try Input.token(self.token)
         let timeout = try remote.seconds()
         var configuration = OIDCVerifier.Configuration()
@@ -154,11 +187,14 @@ struct Verify: AsyncParsableCommand {
         var recorder = VerificationTrace.Recorder()
         var verified: VerifiedJWT?
         do throws(JWTKRemoteError) {
-            if profile == .accessToken {
-                verified = try oidc.verifyAccessToken(token, audience: audience, observer: &recorder)
-            } else {
+            switch profile {
+            case .accessToken: verified = try oidc.verifyAccessToken(token, audience: audience, observer: &recorder)
+            case .providerAccessToken:
+                verified = try oidc.verifyProviderAccessToken(token, audience: audience, observer: &recorder)
+            default:
                 verified = try oidc.verify(
-                    idToken: token, nonce: policyOptions.nonce, maxAuthenticationAge: policyOptions.maxAuthAge, observer: &recorder)
+                    idToken: token, nonce: policyOptions.nonce, maxAuthenticationAge: policyOptions.maxAuthAge,
+                    accessToken: accessToken, observer: &recorder)
             }
         } catch {
             if error.rejection == nil { throw Remote.fetchFailure(error) }  // the recorder holds the rejection

@@ -7,6 +7,7 @@ enum Profile: String, ExpressibleByArgument, CaseIterable {
     case jwt
     case oidc
     case accessToken = "at+jwt"
+    case providerAccessToken = "access-token"
 }
 
 /// What is checked: shared by `verify` and `bench`.
@@ -69,8 +70,9 @@ struct PolicyOptions: ParsableArguments {
         help: ArgumentHelp(
             "jwt: RFC 7519 rules only; oidc: OpenID Connect Core §3.1.3.7 ID token rules (--iss, --aud as client id; sub and iat required; "
                 + "azp must equal the client id when present; --nonce); at+jwt: RFC 9068 §4 access token (typ at+jwt; "
-                + "iss exp aud sub client_id iat jti required). Default jwt; oidc with --issuer.",
-            valueName: "jwt|oidc|at+jwt"))
+                + "iss exp aud sub client_id iat jti required); access-token: a provider's ordinary access token (typ JWT, "
+                + "azp and scope, no client_id; --iss, --aud as this API; exp and iat required). Default jwt; oidc with --issuer.",
+            valueName: "jwt|oidc|at+jwt|access-token"))
     var profile: Profile?
 
     @Option(
@@ -143,6 +145,11 @@ struct PolicyOptions: ParsableArguments {
             guard let audience = audiences.first else { throw .usage("--profile at+jwt needs --aud (this resource server)") }
             if allowMissingExp { throw .usage("--allow-missing-exp contradicts --profile at+jwt (RFC 9068 §2.2 requires exp)") }
             policy = .accessToken(issuer: issuer, audience: audience)
+        case .providerAccessToken:
+            guard let issuer = issuers.first else { throw .usage("--profile access-token needs --iss") }
+            guard let audience = audiences.first else { throw .usage("--profile access-token needs --aud (this API)") }
+            if allowMissingExp { throw .usage("--allow-missing-exp contradicts --profile access-token (exp is required)") }
+            policy = .providerAccessToken(issuer: issuer, audience: audience)
         }
         policy.issuers = Set(issuers)
         policy.audiences = Set(audiences)
@@ -178,15 +185,18 @@ struct PolicyOptions: ParsableArguments {
         }
         switch profile {
         case .jwt:
-            throw .usage("--issuer verifies ID tokens (--profile oidc, the default) or access tokens (--profile at+jwt), not --profile jwt")
+            throw .usage(
+                "--issuer verifies ID tokens (--profile oidc, the default) or access tokens (--profile at+jwt or access-token), not --profile jwt"
+            )
         case .oidc:
             guard audiences.count == 1 else { throw .usage("--issuer needs exactly one --aud: your client id") }
-        case .accessToken:
+        case .accessToken, .providerAccessToken:
+            let name = profile.rawValue
             guard audiences.count == 1 else {
-                throw .usage("--issuer with --profile at+jwt needs exactly one --aud (this resource server)")
+                throw .usage("--issuer with --profile \(name) needs exactly one --aud (this resource server)")
             }
-            if nonce != nil { throw .usage("--nonce applies to ID tokens (--profile oidc), not to --profile at+jwt") }
-            if maxAuthAge != nil { throw .usage("--max-auth-age applies to ID tokens (--profile oidc), not to --profile at+jwt") }
+            if nonce != nil { throw .usage("--nonce applies to ID tokens (--profile oidc), not to --profile \(name)") }
+            if maxAuthAge != nil { throw .usage("--max-auth-age applies to ID tokens (--profile oidc), not to --profile \(name)") }
         }
         if let now { _ = try Input.time(now) }
         if algorithms != nil { _ = try algorithmList(keys: []) }

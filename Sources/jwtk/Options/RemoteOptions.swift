@@ -112,6 +112,6 @@ enum Remote {
     /// Runs a fetch, mapping its error with ``fetchFailure(_:)``.
     @discardableResult
     static func fetch<T>(_ body: () async throws(JWTKRemoteError) -> T) async throws(CLIFailure) -> T {
-        do throws(JWTKRemoteError) { return try await body() } catch { throw fetchFailure(error) }
+        do throws(JWTKRemoteError) { return try await body() } catch { throw fetchFailure(await PlainHTTPDiagnosis.explain(error)) }
     }
 }

@@ -5,13 +5,13 @@ import Testing
 /// (docs/schemas/COMMAND.schema.json) with python3's `jsonschema` (Draft 2020-12). A document that does not
 /// validate, more than one document, or an empty stdout is a test failure, never a skip.
 enum JSONSchemaCheck {
-    /// The commands whose `--json` output has a schema. `userinfo` prints the provider's own document.
-    static let commands: Set<String> = ["inspect", "verify", "jwks", "thumbprint", "sign", "bench", "discover"]
+    /// The commands whose `--json` output has a schema.
+    static let commands: Set<String> = ["inspect", "verify", "jwks", "thumbprint", "sign", "bench", "discover", "userinfo", "keygen"]
 
     static func command(for args: [String]) -> String? {
         guard let first = args.first else { return nil }
         if commands.contains(first) { return first }
-        if first == "userinfo" || first == "help" { return nil }
+        if first == "help" { return nil }
         return first.hasPrefix("-") ? nil : "inspect"  // `jwtk TOKEN --json`
     }
 

@@ -19,6 +19,10 @@ final class LoopbackProvider: Sendable {
         var delay: Double = 10
         var userinfoToken = "at-123"
         var userinfoSubject = "user-42"
+        /// When set, the JSON body of the userinfo endpoint's 401 (RFC 6750 §3 error and error_description).
+        var userinfoErrorBody: String?
+        /// The WWW-Authenticate challenge of the userinfo endpoint's 401.
+        var userinfoChallenge = #"Bearer error="invalid_token""#
         /// When set, the discovery document served as is (a duplicate member, NaN) instead of the built one.
         var discoveryBody: String?
     }
@@ -88,8 +92,10 @@ final class LoopbackProvider: Sendable {
             let s = settings.withLock { $0 }
             guard request.headers[.authorization] == "Bearer \(s.userinfoToken)" else {
                 var headers = HTTPHeaders()
-                headers[HTTPHeader("WWW-Authenticate")] = #"Bearer error="invalid_token""#
-                return HTTPResponse(statusCode: .unauthorized, headers: headers)
+                headers[HTTPHeader("WWW-Authenticate")] = s.userinfoChallenge
+                guard let body = s.userinfoErrorBody else { return HTTPResponse(statusCode: .unauthorized, headers: headers) }
+                headers[.contentType] = "application/json"
+                return HTTPResponse(statusCode: .unauthorized, headers: headers, body: Data(body.utf8))
             }
             return Self.json(#"{"sub":"\#(s.userinfoSubject)","name":"Ada Lovelace","email":"ada@example.com","email_verified":true}"#)
         }

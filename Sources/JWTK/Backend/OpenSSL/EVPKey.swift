@@ -173,6 +173,31 @@ final class EVPKey: @unchecked Sendable {
         return Array(out[..<len])
     }
 
+    /// A private BIGNUM parameter (`"d"`, `"rsa-factor1"`, `"priv"`, ...), left-padded to `pad` bytes when
+    /// `pad` > 0; nil when the key has no such parameter. The scratch buffer is zeroed.
+    func privateParameter(_ name: String, pad: Int = 0) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: 2048)
+        defer { out.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        var len = 0
+        guard CJWTKShims_private_bn_export(pkey, name, &out, out.count, pad, &len) == 1 else {
+            OpenSSLErrors.clear()
+            return nil
+        }
+        return Array(out[..<len])
+    }
+
+    /// The raw private key of an OKP key; nil otherwise.
+    func rawPrivate() -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: 64)
+        defer { out.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        var len = 0
+        guard CJWTKShims_raw_private(pkey, &out, out.count, &len) == 1 else {
+            OpenSSLErrors.clear()
+            return nil
+        }
+        return Array(out[..<len])
+    }
+
     func spkiDER() -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: Int(CJWTK_SPKI_DER_MAX))
         let len = CJWTKShims_public_to_spki_der(pkey, &out, out.count)

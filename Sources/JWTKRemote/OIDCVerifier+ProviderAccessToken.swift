@@ -1,0 +1,54 @@
+import Foundation
+import JWTK
+
+extension OIDCVerifier {
+    /// The policy ``verifyProviderAccessToken(_:audience:)`` applies with the metadata held now:
+    /// `VerificationPolicy.providerAccessToken(issuer:audience:)` with the discovered issuer, your allow-list,
+    /// the leeway and clock of the configuration, then `Configuration/adjustPolicy`.
+    ///
+    /// - Throws: ``JWTKRemoteError`` `notLoaded` before ``prepare()``.
+    public func providerAccessTokenPolicy(audience: String) throws(JWTKRemoteError) -> VerificationPolicy {
+        guard let metadata else {
+            throw JWTKRemoteError(
+                .notLoaded, "the provider has not been discovered yet; call prepare()", url: discovery.documentURL.absoluteString)
+        }
+        var policy = VerificationPolicy.providerAccessToken(issuer: metadata.issuer, audience: audience)
+        policy.algorithms = configuration.allowedAlgorithms
+        policy.leeway = configuration.leeway
+        policy.clock = configuration.clock
+        configuration.adjustPolicy?(&policy)
+        return policy
+    }
+
+    /// Verifies an ordinary provider access token (`typ` `JWT`, `azp`, `scope`, no `client_id`) with the keys
+    /// held now; see `VerificationPolicy.providerAccessToken(issuer:audience:)`. Use
+    /// ``verifyAccessToken(_:audience:)`` for RFC 9068 `at+jwt` tokens.
+    ///
+    /// - Parameters:
+    ///   - token: the compact access token, exactly as received.
+    ///   - audience: this resource server's identifier; `aud` must contain it.
+    /// - Throws: ``JWTKRemoteError``: `notLoaded` before ``prepare()``, `staleKeys`, or `tokenRejected`
+    ///   wrapping the core's `JWTKError`.
+    public func verifyProviderAccessToken(_ token: String, audience: String) throws(JWTKRemoteError) -> VerifiedJWT {
+        try providerAccessTokenVerifier(audience: audience).verify(token)
+    }
+
+    /// ``verifyProviderAccessToken(_:audience:)``, reporting every step to `observer` (see
+    /// `JWTVerifier.verify(_:observer:)`).
+    ///
+    /// - Throws: as ``verifyProviderAccessToken(_:audience:)``.
+    public func verifyProviderAccessToken(_ token: String, audience: String, observer: inout some VerificationObserver)
+        throws(JWTKRemoteError) -> VerifiedJWT
+    {
+        try providerAccessTokenVerifier(audience: audience).verify(token, observer: &observer)
+    }
+
+    private func providerAccessTokenVerifier(audience: String) throws(JWTKRemoteError) -> RemoteJWTVerifier {
+        let policy = try providerAccessTokenPolicy(audience: audience)
+        guard let jwks else {
+            throw JWTKRemoteError(
+                .notLoaded, "the provider's keys are not loaded; call prepare()", url: discovery.documentURL.absoluteString)
+        }
+        return jwks.verifier(policy: policy)
+    }
+}
