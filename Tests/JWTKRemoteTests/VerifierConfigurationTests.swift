@@ -241,6 +241,25 @@ struct VerifierConfigurationTests {
         #expect(refusal(routes(3), limits: .init(maxRoutes: 2)) == "routes: has 3 rules, more than the limit of 2")
     }
 
+    @Test func listLengthLimit() {
+        func audiences(_ count: Int) -> String {
+            let list = (0..<count).map { "\"a\($0)\"" }.joined(separator: ",")
+            return #"{"audiences":[\#(list)],"issuers":[{"issuer":"https://a.example","jwks":"https://a.example/jwks"}]}"#
+        }
+        #expect(refusal(audiences(64)) == nil)
+        #expect(refusal(audiences(65)) == "audiences: has 65 entries, more than the limit of 64")
+    }
+
+    @Test func aPolicyFileOverTheSizeLimitIsNotRead() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("jwtk-policy-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(padded(to: 300).utf8).write(to: file)
+        #expect(throws: Never.self) { try VerifierConfiguration.load(contentsOf: file.path, limits: .init(maxBytes: 300)) }
+        #expect(throws: VerifierConfigurationError("", "the policy file is 300 bytes, more than the limit of 299")) {
+            try VerifierConfiguration.load(contentsOf: file.path, limits: .init(maxBytes: 299))
+        }
+    }
+
     @Test func leewayAndCapacityBounds() {
         #expect(refusal(#"{"leeway":600,"issuers":[\#(Self.jwksIssuer)]}"#) == nil)
         #expect(refusal(#"{"leeway":600.5,"issuers":[\#(Self.jwksIssuer)]}"#) == "leeway: must be a number of seconds from 0 to 600")
