@@ -37,7 +37,8 @@ public enum ExampleService {
         public var clock: JWTClock = .system
         /// The realm named in challenges.
         public var realm = "jwtk-example"
-        /// A policy file's configuration: when set, its issuers, rules and scopes replace ``issuers``.
+        /// A policy file's configuration: when set, its issuers, rules, scopes, refresh interval and realm (if any) replace
+        /// ``issuers``, ``realm`` and ``refreshInterval``.
         public var policy: VerifierConfiguration?
         /// Creates the default configuration.
         public init() {}

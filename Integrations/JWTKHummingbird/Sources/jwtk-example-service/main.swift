@@ -31,6 +31,9 @@ struct ExampleServiceCommand: AsyncParsableCommand {
         if policy != nil, !issuer.isEmpty || !audience.isEmpty {
             throw ValidationError("--policy names the issuers and audiences; drop --issuer and --audience")
         }
+        if policy != nil, refreshInterval != 300 {
+            throw ValidationError("with --policy the refresh interval is the file's cache.jwks_refresh_interval; drop --refresh-interval")
+        }
         guard policy != nil || !issuer.isEmpty else { throw ValidationError("at least one --issuer (or --policy FILE) is required") }
         guard issuer.count == audience.count else {
             throw ValidationError("every --issuer needs its --audience (\(issuer.count) issuers, \(audience.count) audiences)")
