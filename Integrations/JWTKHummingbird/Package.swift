@@ -55,6 +55,7 @@ let package = Package(
             name: "jwtk-example-service",
             dependencies: [
                 "JWTKExampleService",
+                .product(name: "JWTKRemote", package: "jwtk"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -90,6 +90,9 @@ struct Verify: AsyncParsableCommand {
         return try provider.accessToken()
     }
 
+    @OptionGroup(title: "Policy file (instead of a key source and the policy flags)")
+    var policyFile: PolicyFileOption
+
     @OptionGroup(title: "Policy")
     var policyOptions: PolicyOptions
 
@@ -103,7 +106,9 @@ struct Verify: AsyncParsableCommand {
     var remote: RemoteOptions
 
     func run() async throws {
-        if let issuer {
+        if let path = policyFile.path {
+            try await verifyWithPolicy(path)
+        } else if let issuer {
             try await verifyWithIssuer(issuer)
         } else if let jwks = keySource.jwks, Remote.isURL(jwks) {
             try await verifyWithRemoteJWKS(jwks)
@@ -207,12 +212,14 @@ struct Verify: AsyncParsableCommand {
     }
 
     /// Prints the verdict as text or JSON and ends with the matching status.
-    private func report(_ trace: VerificationTrace, skipped: [JWKSet.SkippedKey], policy: VerificationPolicy, token: String) throws {
+    func report(_ trace: VerificationTrace, skipped: [JWKSet.SkippedKey], policy: VerificationPolicy, token: String) throws {
         let style = output.style
         if output.json {
             JSONDocumentOut.emit(
-                VerifyOutput.json(trace, skipped: skipped, explain: explain, signatureOnly: policyOptions.jws, policy: policy, token: token)
-            )
+                PolicyVerification.annotated(
+                    VerifyOutput.json(
+                        trace, skipped: skipped, explain: explain, signatureOnly: policyOptions.jws, policy: policy, token: token)
+                ))
         } else {
             if explain { print(VerifyOutput.explanation(trace, skipped: skipped, policy: policy, style: style), terminator: "") }
             if trace.error == nil { print(VerifyOutput.success(trace, policy: policy, style: style), terminator: "") }

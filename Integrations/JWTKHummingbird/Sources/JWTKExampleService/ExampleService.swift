@@ -2,7 +2,7 @@ import Foundation
 public import Hummingbird
 public import JWTK
 public import JWTKHummingbird
-import JWTKRemote
+public import JWTKRemote
 import NIOConcurrencyHelpers
 public import Prometheus
 import ServiceLifecycle
@@ -37,6 +37,9 @@ public enum ExampleService {
         public var clock: JWTClock = .system
         /// The realm named in challenges.
         public var realm = "jwtk-example"
+        /// A policy file's configuration: when set, its issuers, rules, scopes, refresh interval and realm (if any) replace
+        /// ``issuers``, ``realm`` and ``refreshInterval``.
+        public var policy: VerifierConfiguration?
         /// Creates the default configuration.
         public init() {}
     }
@@ -56,6 +59,7 @@ public enum ExampleService {
     public static func build(
         _ configuration: Configuration, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> Built {
+        if let policy = configuration.policy { return try build(policy: policy, configuration, onServerRunning: onServerRunning) }
         guard !configuration.issuers.isEmpty else {
             throw JWTKError(.invalidArgument, "at least one --issuer (with its --audience) is required")
         }

@@ -1,5 +1,5 @@
-import JWTK
-import JWTKRemote
+public import JWTK
+public import JWTKRemote
 
 /// A verified access token as the middleware puts it on the request context.
 public struct JWTIdentity: Sendable {
@@ -100,53 +100,21 @@ public struct RemoteTokenVerifier: JWTTokenVerifying {
     }
 }
 
-/// Routes a token to the verifier of its issuer among several configured ones.
-///
-/// The token's `iss` is read WITHOUT verification, only to choose; it is compared exactly (no normalisation,
-/// no trailing-slash or case folding) against the configured issuers. An unknown or missing issuer is refused
-/// with `issuer_mismatch` before any key is fetched. After verification the verified `iss` must equal the
-/// chosen issuer, so a verifier configured without an issuer check still cannot accept another issuer's token.
-public struct IssuerRouter: JWTTokenVerifying {
-    /// The verifiers by exact issuer string.
-    public let verifiers: [String: any JWTTokenVerifying]
-    /// The limits applied to the unverified decode.
-    public let limits: TokenLimits
-
-    /// Creates a router. Each verifier must check its own issuer's keys and policy only.
+/// The middleware side of `JWTKRemote`'s ``JWTKRemote/IssuerRouter``: an identity labelled with the routed issuer.
+extension IssuerRouter: JWTTokenVerifying {
+    /// A router over middleware verifiers (``LocalTokenVerifier``, ``RemoteTokenVerifier``, a closure): each is
+    /// asked for its verified token only; the label is the routed issuer.
     public init(_ verifiers: [String: any JWTTokenVerifying], limits: TokenLimits = TokenLimits()) {
-        self.verifiers = verifiers
-        self.limits = limits
-    }
-
-    /// The configured issuer a token names, or a typed error: `issuer_mismatch` for an unknown or missing
-    /// issuer, `invalid_claim` for a non-string `iss`, decoding errors for a malformed token.
-    public func route(_ token: String) throws(JWTKError) -> (issuer: String, verifier: any JWTTokenVerifying) {
-        let unverified = try UnverifiedJWT.decode(token, limits: limits)
-        guard let payload = unverified.payloadJSON, payload.kind == .object else {
-            throw JWTKError(.invalidPayload, "the payload is not a JSON object")
-        }
-        guard let value = payload["iss"] else {
-            throw JWTKError(.issuerMismatch, "the token has no iss; it cannot be routed to an issuer", claim: "iss")
-        }
-        guard let issuer = value.string else { throw JWTKError(.invalidClaim, "iss is not a string", claim: "iss") }
-        // The dictionary groups Unicode-equivalent spellings together; the configured issuer must match the
-        // token's byte for byte (a decomposed "é" is another issuer).
-        guard let index = verifiers.index(forKey: issuer), verifiers[index].key.utf8.elementsEqual(issuer.utf8) else {
-            throw JWTKError(.issuerMismatch, "the token's issuer is not one of the configured issuers", claim: "iss")
-        }
-        return (verifiers[index].key, verifiers[index].value)
+        self.init(verifiers.mapValues { verifier in ClosureIssuerVerifier { try await verifier.verifyToken($0).token } }, limits: limits)
     }
 
     /// The configured issuer the token names, or `unrouted`.
     public func issuerLabel(forRefused token: String) -> String { (try? route(token).issuer) ?? "unrouted" }
 
-    /// Routes, verifies with the chosen issuer's verifier, and checks the verified `iss`.
+    /// Routes, verifies with the chosen issuer's verifier, and checks the verified `iss`
+    /// (``JWTKRemote/IssuerRouter/verify(_:)``).
     public func verifyToken(_ token: String) async throws -> JWTIdentity {
-        let (issuer, verifier) = try route(token)
-        let identity = try await verifier.verifyToken(token)
-        guard let verified = try? identity.claims.issuer, verified.utf8.elementsEqual(issuer.utf8) else {
-            throw JWTKError(.issuerMismatch, "the verified iss differs from the routed issuer", claim: "iss")
-        }
-        return JWTIdentity(token: identity.token, issuerLabel: issuer)
+        let routed = try await verify(token)
+        return JWTIdentity(token: routed.token, issuerLabel: routed.issuer)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import JWTKExampleService
+import JWTKRemote
 
 /// `jwtk-example-service`: a resource server protected by jwtk, on 127.0.0.1 only.
 @main
@@ -22,9 +23,18 @@ struct ExampleServiceCommand: AsyncParsableCommand {
     @Option(help: "Seconds between JWK Set refreshes.")
     var refreshInterval: Double = 300
 
+    @Option(help: "A policy file (docs/schemas/policy.schema.json): its issuers, rules and route scopes, instead of --issuer/--audience.")
+    var policy: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
-        guard !issuer.isEmpty else { throw ValidationError("at least one --issuer is required") }
+        if policy != nil, !issuer.isEmpty || !audience.isEmpty {
+            throw ValidationError("--policy names the issuers and audiences; drop --issuer and --audience")
+        }
+        if policy != nil, refreshInterval != 300 {
+            throw ValidationError("with --policy the refresh interval is the file's cache.jwks_refresh_interval; drop --refresh-interval")
+        }
+        guard policy != nil || !issuer.isEmpty else { throw ValidationError("at least one --issuer (or --policy FILE) is required") }
         guard issuer.count == audience.count else {
             throw ValidationError("every --issuer needs its --audience (\(issuer.count) issuers, \(audience.count) audiences)")
         }
@@ -38,6 +48,13 @@ struct ExampleServiceCommand: AsyncParsableCommand {
         configuration.port = port
         configuration.refreshInterval = refreshInterval
         configuration.issuers = zip(issuer, audience).map { ExampleService.Issuer(issuer: $0, audience: $1) }
+        if let policy {
+            do {
+                configuration.policy = try VerifierConfiguration.load(contentsOf: policy)
+            } catch {
+                throw ValidationError("\(policy): \(error)")
+            }
+        }
         let built = try ExampleService.build(configuration) { port in
             FileHandle.standardOutput.write(Data("jwtk-example-service listening on http://127.0.0.1:\(port)\n".utf8))
         }

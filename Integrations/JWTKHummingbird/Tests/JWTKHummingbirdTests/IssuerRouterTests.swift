@@ -1,5 +1,6 @@
 import JWTK
 import JWTKHummingbird
+import JWTKRemote
 import Testing
 
 /// ``IssuerRouter`` with local keys: exact issuer choice, refusal of unknown issuers, the verified-iss check.

@@ -1,0 +1,61 @@
+import Foundation
+import Hummingbird
+import JWTK
+import JWTKHummingbird
+import JWTKRemote
+import Prometheus
+
+extension ExampleService {
+    /// The service from a policy file (`--policy FILE`): the file's issuers behind its issuer router, its scopes
+    /// per route prefix (and `admin` on `/admin` as always), its realm and refresh interval. Keys (and the
+    /// discovery documents) are fetched before the server accepts traffic.
+    static func build(
+        policy: VerifierConfiguration, _ configuration: Configuration, onServerRunning: @escaping @Sendable (Int) async -> Void
+    ) throws -> Built {
+        let verifiers = try policy.makeVerifiers(clock: configuration.clock)
+        let realm = policy.realm ?? configuration.realm
+        let registry = PrometheusCollectorRegistry()
+        let metrics = JWTKMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        let holder = VerifierHolder()
+        let refreshersBox = RefresherHolder()
+        let router = Router(context: JWTRequestContext.self)
+        router.get("healthz") { _, _ in "ok\n" }
+        router.get("metrics") { _, _ in
+            for service in refreshersBox.installed { service.recordKeySetAge() }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4"
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        let authenticator = PolicyAuthenticator<JWTRequestContext>(
+            authenticator: JWTAuthenticator(verifier: holder, realm: realm, metrics: metrics), configuration: policy, realm: realm)
+        let protected = router.group().add(middleware: authenticator)
+        protected.get("me") { _, context -> Response in
+            guard let identity = context.identity else { return Response(status: .unauthorized) }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.cacheControl] = "no-store"
+            return Response(
+                status: .ok, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: identity.claims.json.serialized(sortKeys: true) + "\n")))
+        }
+        protected.group("admin").add(middleware: RequireScopes<JWTRequestContext>(["admin"], realm: realm))
+            .get { _, _ in "admin ok\n" }
+
+        let remote = policy.issuers.contains {
+            if case .keysFile = $0.keys { return false }
+            return true
+        }
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: configuration.port), serverName: "jwtk-example-service"),
+            services: remote ? [refreshersBox] : [],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) })
+        app.beforeServerStarts {
+            let services = try await verifiers.refreshServices(metrics: metrics)
+            holder.install(verifiers.router)
+            refreshersBox.install(services)
+        }
+        return Built(application: app, registry: registry)
+    }
+}
