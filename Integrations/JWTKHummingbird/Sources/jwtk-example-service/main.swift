@@ -22,6 +22,15 @@ struct ExampleServiceCommand: AsyncParsableCommand {
     @Option(help: "Seconds between JWK Set refreshes.")
     var refreshInterval: Double = 300
 
+    @Flag(help: "Accept DPoP-bound tokens: Authorization: DPoP with a DPoP proof header (RFC 9449).")
+    var dpop = false
+
+    @Option(help: "Keep up to N verified tokens per thread (a token cache; hits and misses in /metrics).")
+    var tokenCache: Int?
+
+    @Flag(help: "Also serve GET /me-unprotected (no token; the baseline for load tests).")
+    var benchmarkRoute = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard !issuer.isEmpty else { throw ValidationError("at least one --issuer is required") }
@@ -38,6 +47,9 @@ struct ExampleServiceCommand: AsyncParsableCommand {
         configuration.port = port
         configuration.refreshInterval = refreshInterval
         configuration.issuers = zip(issuer, audience).map { ExampleService.Issuer(issuer: $0, audience: $1) }
+        configuration.dpop = dpop
+        configuration.tokenCacheCapacity = tokenCache
+        configuration.benchmarkRoute = benchmarkRoute
         let built = try ExampleService.build(configuration) { port in
             FileHandle.standardOutput.write(Data("jwtk-example-service listening on http://127.0.0.1:\(port)\n".utf8))
         }
