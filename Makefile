@@ -54,7 +54,8 @@ demo-oidc: deps
 	echo at-123 | $$bin userinfo --issuer $$iss --token-file - --sub 248289761001
 
 ## demo-service: jwtk-example-service (Integrations/JWTKHummingbird) against demo-oidc's loopback provider,
-## driven with curl: no token, a good token, an expired one, a wrong audience, a missing scope, the admin scope
+## driven with curl: no token, a good token, an expired one, a wrong audience, a missing scope, the admin scope,
+## a DPoP-bound token with a good and a replayed proof
 SERVICE_PORT ?= 47124
 INTEGRATION := Integrations/JWTKHummingbird
 demo-service: deps
@@ -66,7 +67,7 @@ demo-service: deps
 	key=testvectors/example/private/smarttask-2026-01.private.jwk.json; \
 	python3 scripts/demo-provider.py $(DEMO_PORT) 120 & ppid=$$!; trap 'kill $$ppid $$spid 2>/dev/null' EXIT; \
 	for i in $$(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$(DEMO_PORT)) 2>/dev/null && break; sleep 0.1; done; \
-	$$svc --port $(SERVICE_PORT) --issuer $$iss --audience my-api & spid=$$!; \
+	$$svc --port $(SERVICE_PORT) --issuer $$iss --audience my-api --dpop --token-cache 1024 & spid=$$!; \
 	for i in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$(SERVICE_PORT)) 2>/dev/null && break; sleep 0.1; done; \
 	tok() { $$bin sign --key $$key --alg RS256 --set iss=$$iss --set 'sub="248289761001"' --iat "$$@"; }; \
 	good=$$(tok --set aud=my-api --exp 1h); \
@@ -78,6 +79,16 @@ demo-service: deps
 		| tr -d '\r' | grep -iE '^(HTTP/|www-authenticate:)|^[{a-z]' || true; }; \
 	show /healthz; show /me; show /me "$$good" GOOD; show /me "$$expired" EXPIRED; show /me "$$other" WRONG_AUDIENCE; \
 	show /admin "$$good" GOOD; show /admin "$$admin" ADMIN; \
+	dkey=testvectors/generated/keys/p256.private.jwk.json; \
+	djwk=$$(python3 -c 'import json,sys; k=json.load(open(sys.argv[1])); print(json.dumps({m: k[m] for m in ("kty","crv","x","y")}))' $$dkey); \
+	bound=$$(tok --set aud=my-api --set "cnf={\"jkt\":\"$$($$bin thumbprint $$dkey)\"}" --exp 1h); \
+	ath=$$(printf %s "$$bound" | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '='); \
+	proof=$$($$bin sign --key $$dkey --alg ES256 --typ dpop+jwt --header "jwk=$$djwk" --jti --set htm=GET \
+		--set htu=$$url/me --set ath=$$ath --iat now --exp 1m); \
+	dpop() { echo; echo "+ curl -i $$url/me -H \"Authorization: DPoP <DPoP-bound token>\" -H \"DPoP: <$$1 proof>\""; \
+		curl -s -i -H "Authorization: DPoP $$bound" -H "DPoP: $$proof" $$url/me \
+		| tr -d '\r' | grep -iE '^(HTTP/|www-authenticate:)|^[{a-z]' || true; }; \
+	dpop GOOD; dpop REPLAYED; \
 	echo; echo "+ curl /metrics | grep ^jwtk_"; curl -s $$url/metrics | grep '^jwtk_'
 
 ## test-integration: build and test the Hummingbird integration package (its own package and .build)

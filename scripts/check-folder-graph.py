@@ -31,6 +31,7 @@ LAYERS = [
     ["Validation"],
     ["Signing"],
     ["(root)"],
+    ["DPoP"],
 ]
 
 DECL = re.compile(

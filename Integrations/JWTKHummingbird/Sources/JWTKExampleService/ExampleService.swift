@@ -40,6 +40,15 @@ public enum ExampleService {
         /// A policy file's configuration: when set, its issuers, rules, scopes, refresh interval and realm (if any) replace
         /// ``issuers``, ``realm`` and ``refreshInterval``.
         public var policy: VerifierConfiguration?
+        /// Accept DPoP-bound tokens (`Authorization: DPoP` with a `DPoP` proof, RFC 9449), checked with
+        /// ``clock``; proofs are remembered in a replay cache of ``dpopReplayCapacity`` entries.
+        public var dpop = false
+        /// The DPoP replay cache's capacity.
+        public var dpopReplayCapacity = DPoPReplayCache.defaultCapacity
+        /// Verified tokens kept per thread in a `VerifiedTokenCache` (hits counted in `/metrics`); nil: no cache.
+        public var tokenCacheCapacity: Int?
+        /// Serve `GET /me-unprotected` (a fixed body, no middleware): the baseline of load measurements.
+        public var benchmarkRoute = false
         /// Creates the default configuration.
         public init() {}
     }
@@ -85,9 +94,20 @@ public enum ExampleService {
             return Response(
                 status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
+        var dpop: DPoPOptions?
+        if configuration.dpop {
+            var dpopConfiguration = DPoPVerifier.Configuration()
+            dpopConfiguration.clock = configuration.clock
+            dpop = DPoPOptions(
+                verifier: try DPoPVerifier(
+                    configuration: dpopConfiguration, replayCache: try DPoPReplayCache(capacity: configuration.dpopReplayCapacity)))
+        }
+        let tokenCache = try configuration.tokenCacheCapacity.map { capacity throws(JWTKError) in try VerifiedTokenCache(capacity: capacity)
+        }
+        if configuration.benchmarkRoute { router.get("me-unprotected") { _, _ in "{}\n" } }
         let authenticator = JWTAuthenticator<JWTRequestContext>(
             verifier: holder,
-            realm: configuration.realm, metrics: metrics)
+            realm: configuration.realm, metrics: metrics, dpop: dpop)
         let protected = router.group().add(middleware: authenticator)
         protected.get("me") { _, context -> Response in
             guard let identity = context.identity else { return Response(status: .unauthorized) }
@@ -123,7 +143,12 @@ public enum ExampleService {
                 var policy = VerificationPolicy(issuer: entry.issuer, audience: entry.audience)
                 policy.algorithms = Set(JWSAlgorithm.allCases.filter { $0.family != .hmac })
                 policy.clock = clock
-                routes[entry.issuer] = RemoteTokenVerifier(jwks.verifier(policy: policy), issuerLabel: entry.issuer)
+                if let tokenCache {
+                    routes[entry.issuer] = CachingTokenVerifier(
+                        jwks.verifier(policy: policy), issuerLabel: entry.issuer, cache: tokenCache, metrics: metrics)
+                } else {
+                    routes[entry.issuer] = RemoteTokenVerifier(jwks.verifier(policy: policy), issuerLabel: entry.issuer)
+                }
                 services.append(service)
             }
             holder.install(IssuerRouter(routes))

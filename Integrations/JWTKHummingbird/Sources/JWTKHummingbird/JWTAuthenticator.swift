@@ -28,6 +28,10 @@ public struct TokenLocations: OptionSet, Sendable {
     public static let authorizationHeader = TokenLocations(rawValue: 1)
     /// The `access_token` URI query parameter (RFC 6750 §2.3); off by default: URLs end up in logs.
     public static let queryParameter = TokenLocations(rawValue: 2)
+    /// The `access_token` parameter of a form body (RFC 6750 §2.2); off by default. Read only when the request
+    /// is not a `GET` and its `Content-Type` is `application/x-www-form-urlencoded`; the body, at most
+    /// ``JWTAuthenticator/maxFormBodyBytes``, is collected and passed on to the route unchanged.
+    public static let formBody = TokenLocations(rawValue: 4)
 }
 
 /// The RFC 6750 §3 answers the middleware writes. Exposed so routes can answer the same way.
@@ -35,12 +39,14 @@ public enum BearerChallenge {
     /// `Bearer realm="…"` with optional `error`, `error_description` and `scope` attributes. The values come
     /// from configuration and stable error codes only; quotes and backslashes are dropped from them.
     public static func header(
-        scheme: String = "Bearer", realm: String, error: String? = nil, description: String? = nil, scope: String? = nil
+        scheme: String = "Bearer", realm: String, error: String? = nil, description: String? = nil, scope: String? = nil,
+        algs: String? = nil
     ) -> String {
         var parts = ["realm=\"\(quoted(realm))\""]
         if let error { parts.append("error=\"\(quoted(error))\"") }
         if let description { parts.append("error_description=\"\(quoted(description))\"") }
         if let scope { parts.append("scope=\"\(quoted(scope))\"") }
+        if let algs { parts.append("algs=\"\(quoted(algs))\"") }  // RFC 9449 §7.1
         return "\(scheme) " + parts.joined(separator: ", ")
     }
 
@@ -57,6 +63,25 @@ public enum BearerChallenge {
     }
 }
 
+/// DPoP (RFC 9449) for ``JWTAuthenticator``: accepts `Authorization: DPoP <token>` with a `DPoP` proof header.
+public struct DPoPOptions: Sendable {
+    /// Checks the proofs (algorithms, `iat` window, replay cache, nonce).
+    public var verifier: DPoPVerifier
+    /// This service's origin as clients address it (`https://api.example.com`), which `htu` is compared with
+    /// (plus the request path). Nil: `http://` and the request's `Host`, right for a service reached directly;
+    /// behind a proxy or TLS terminator, set it.
+    public var origin: String?
+    /// The nonce to send in `DPoP-Nonce` with a `use_dpop_nonce` answer, when the verifier checks nonces.
+    public var currentNonce: (@Sendable () -> String)?
+
+    /// Creates the options.
+    public init(verifier: DPoPVerifier, origin: String? = nil, currentNonce: (@Sendable () -> String)? = nil) {
+        self.verifier = verifier
+        self.origin = origin
+        self.currentNonce = currentNonce
+    }
+}
+
 /// Authentication middleware: reads the access token, verifies it, and puts the ``JWTIdentity`` on the
 /// context; otherwise answers as RFC 6750 §3 says and never calls the route.
 ///
@@ -68,6 +93,13 @@ public enum BearerChallenge {
 ///   `error_description="sender_constrained_token"`, since no proof of possession is checked here;
 /// - keys that cannot be obtained (a ``JWTKRemote/JWTKRemoteError`` that is not a `token_rejected`): `503` with
 ///   no token details; a `token_rejected` one is answered as the rejection it carries.
+///
+/// With ``dpop`` set, `Authorization: DPoP <token>` is read too (RFC 9449 §7.1): the token is verified as
+/// above, then its `DPoP` proof with ``DPoPOptions/verifier`` against the request's method and URI, the token's
+/// hash and its `cnf.jkt`. A failed proof answers `401` with `WWW-Authenticate: DPoP realm="…",
+/// error="invalid_dpop_proof"` (`use_dpop_nonce`, or `invalid_token` for a token bound to another key),
+/// `error_description` = the stable ``JWTK/DPoPError/Code`` and `algs="…"`; a full replay cache answers `503`.
+/// A request with no token is then challenged with both schemes: `Bearer realm="…", DPoP realm="…", algs="…"`.
 ///
 /// ```swift
 /// let router = Router(context: JWTRequestContext.self)
@@ -84,50 +116,65 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
     public let maxTokenLength: Int
     /// Where outcomes are counted.
     public let metrics: JWTKMetrics
+    /// DPoP-bound tokens with their proofs; nil (the default): only `Bearer` is read.
+    public let dpop: DPoPOptions?
+    /// The largest form body read for ``TokenLocations/formBody``, in bytes (at the limit read, one past refused
+    /// with `invalid_request` and `limit_exceeded`). Default 64 KiB.
+    public let maxFormBodyBytes: Int
 
     /// Creates the middleware.
     public init(
         verifier: any JWTTokenVerifying, realm: String, locations: TokenLocations = .authorizationHeader,
-        maxTokenLength: Int = BearerToken.defaultMaxLength, metrics: JWTKMetrics = JWTKMetrics()
+        maxTokenLength: Int = BearerToken.defaultMaxLength, metrics: JWTKMetrics = JWTKMetrics(), dpop: DPoPOptions? = nil,
+        maxFormBodyBytes: Int = 64 * 1024
     ) {
         self.verifier = verifier
         self.realm = realm
         self.locations = locations
         self.maxTokenLength = maxTokenLength
         self.metrics = metrics
+        self.dpop = dpop
+        self.maxFormBodyBytes = maxFormBodyBytes
     }
 
     /// Authenticates the request or answers it.
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
+        var request = request
         let token: String
-        switch extract(request) {
-        case .none: return BearerChallenge.response(.unauthorized, challenge: BearerChallenge.header(realm: realm))
+        let scheme: BearerToken.Scheme
+        switch await extract(&request) {
+        case .none: return BearerChallenge.response(.unauthorized, challenge: withDPoPChallenge(BearerChallenge.header(realm: realm)))
         case .invalid(let code):
             metrics.recordVerification(outcome: code, issuer: "none")
             return BearerChallenge.response(
                 .badRequest,
-                challenge: BearerChallenge.header(realm: realm, error: "invalid_request", description: code))
-        case .token(let value): token = value
+                challenge: withDPoPChallenge(BearerChallenge.header(realm: realm, error: "invalid_request", description: code)))
+        case .token(let value, let used):
+            token = value
+            scheme = used
         }
         let identity: JWTIdentity
         do {
             identity = try await verifier.verifyToken(token)
         } catch let error as JWTKError {
-            return refused(error, token: token)
+            return refused(error, token: token, scheme: scheme)
         } catch let error as JWTKRemoteError {
             // One remote error type: a rejected token carries the core error, anything else means no usable keys.
-            if let rejection = error.rejection { return refused(rejection, token: token) }
+            if let rejection = error.rejection { return refused(rejection, token: token, scheme: scheme) }
             metrics.recordVerification(outcome: error.code.rawValue, issuer: verifier.issuerLabel(forRefused: token))
             var headers = HTTPFields()
             headers[.retryAfter] = "5"
             headers[.cacheControl] = "no-store"
             return Response(status: .serviceUnavailable, headers: headers)
         }
-        // A sender-constrained token (RFC 9449 `cnf.jkt`, RFC 8705 `cnf.x5t#S256`) must not work as a plain
-        // bearer token: this middleware checks no proof of possession, so any `cnf` binding is refused.
-        if identity.claims["cnf"] != nil {
+        if scheme == .dpop, let dpop {
+            // RFC 9449 §7.1: the proof, its ath, and the token's cnf.jkt binding to the proof's key.
+            if let failure = checkProof(request, token: token, identity: identity, dpop) { return failure }
+        } else if identity.claims["cnf"] != nil {
+            // A sender-constrained token (RFC 9449 `cnf.jkt`, RFC 8705 `cnf.x5t#S256`) must not work as a plain
+            // bearer token: no proof of possession comes with a Bearer token, so any `cnf` binding is refused.
             metrics.recordVerification(outcome: "sender_constrained_token", issuer: identity.issuerLabel)
             return BearerChallenge.response(
                 .unauthorized,
@@ -140,22 +187,64 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
         return try await next(request, context)
     }
 
-    private enum Extracted { case none, invalid(String), token(String) }
-
-    /// The `401 invalid_token` answer for a token the verifier rejected, counted under its stable code.
-    private func refused(_ error: JWTKError, token: String) -> Response {
-        metrics.recordVerification(outcome: error.code.rawValue, issuer: verifier.issuerLabel(forRefused: token))
-        return BearerChallenge.response(
-            .unauthorized, challenge: BearerChallenge.header(realm: realm, error: "invalid_token", description: error.code.rawValue))
+    /// The DPoP scheme's challenge (no error) appended to `challenge` when DPoP is enabled (RFC 9449 §7.2).
+    private func withDPoPChallenge(_ challenge: String) -> String {
+        guard let dpop else { return challenge }
+        return challenge + ", " + BearerChallenge.header(scheme: "DPoP", realm: realm, algs: dpop.verifier.algorithmsParameter)
     }
 
-    private func extract(_ request: Request) -> Extracted {
-        var found: [String] = []
+    /// The `401 invalid_token` answer for a token the verifier rejected, counted under its stable code; the
+    /// challenge uses the scheme the token came with (`Bearer`, or `DPoP` with its `algs`).
+    private func refused(_ error: JWTKError, token: String, scheme: BearerToken.Scheme) -> Response {
+        metrics.recordVerification(outcome: error.code.rawValue, issuer: verifier.issuerLabel(forRefused: token))
+        return BearerChallenge.response(
+            .unauthorized,
+            challenge: BearerChallenge.header(
+                scheme: scheme.name, realm: realm, error: "invalid_token", description: error.code.rawValue,
+                algs: scheme == .dpop ? dpop?.verifier.algorithmsParameter : nil))
+    }
+
+    /// Checks the request's DPoP proof for `token`; nil when it passes, else the answer to send.
+    private func checkProof(_ request: Request, token: String, identity: JWTIdentity, _ dpop: DPoPOptions) -> Response? {
+        let proofs = request.headers[values: .init("DPoP")!]
+        do throws(DPoPError) {
+            guard proofs.count <= 1 else { throw DPoPError(.multipleProofs, "more than one DPoP header field") }
+            guard let proof = proofs.first else { throw DPoPError(.proofMissing, "a DPoP token needs a DPoP proof header") }
+            let origin = dpop.origin ?? "http://" + (request.head.authority ?? request.headers[.init("Host")!] ?? "")
+            _ = try dpop.verifier.verify(
+                proof: proof, method: request.method.rawValue, uri: origin + request.uri.path, accessToken: token,
+                boundTo: identity.token)
+            return nil
+        } catch {
+            metrics.recordVerification(outcome: error.code.rawValue, issuer: identity.issuerLabel)
+            let challenge = BearerChallenge.header(
+                scheme: "DPoP", realm: realm, error: error.code.challenge == .unavailable ? nil : error.code.challenge.rawValue,
+                description: error.code.rawValue, algs: dpop.verifier.algorithmsParameter)
+            var response = BearerChallenge.response(
+                error.code.challenge == .unavailable ? .serviceUnavailable : .unauthorized, challenge: challenge)
+            if error.code.challenge == .unavailable { response.headers[.retryAfter] = "1" }
+            if error.code.challenge == .useDPoPNonce, let nonce = dpop.currentNonce { response.headers[.init("DPoP-Nonce")!] = nonce() }
+            return response
+        }
+    }
+
+    private enum Extracted { case none, invalid(String), token(String, BearerToken.Scheme) }
+
+    private func extract(_ request: inout Request) async -> Extracted {
+        var found: [(String, BearerToken.Scheme)] = []
         if locations.contains(.authorizationHeader), let header = request.headers[.authorization] {
             do {
-                found.append(try BearerToken(authorizationHeader: header, maxLength: maxTokenLength).token)
+                found.append((try BearerToken(authorizationHeader: header, maxLength: maxTokenLength).token, .bearer))
             } catch  where error.code == .authorizationSchemeMismatch {
-                // Another scheme (Basic, DPoP): no bearer token was sent this way.
+                // Another scheme (Basic, or DPoP when it is not enabled): no bearer token was sent this way.
+                if dpop != nil {
+                    do {
+                        found.append((try BearerToken(authorizationHeader: header, scheme: .dpop, maxLength: maxTokenLength).token, .dpop))
+                    } catch  where error.code == .authorizationSchemeMismatch {
+                    } catch {
+                        return .invalid(error.code.rawValue)
+                    }
+                }
             } catch {
                 return .invalid(error.code.rawValue)
             }
@@ -165,7 +254,24 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
             if values.count > 1 { return .invalid(JWTKError.Code.invalidAuthorizationHeader.rawValue) }
             if let value = values.first {
                 do {
-                    found.append(try BearerToken(authorizationHeader: "Bearer " + value, maxLength: maxTokenLength).token)
+                    found.append((try BearerToken(authorizationHeader: "Bearer " + value, maxLength: maxTokenLength).token, .bearer))
+                } catch {
+                    return .invalid(error.code.rawValue)
+                }
+            }
+        }
+        if locations.contains(.formBody), request.method != .get, Self.isForm(request.headers[.contentType]) {
+            let body: ByteBuffer
+            do { body = try await request.collectBody(upTo: maxFormBodyBytes) } catch {
+                return .invalid(JWTKError.Code.limitExceeded.rawValue)
+            }
+            guard let values = Self.formValues("access_token", in: body) else {
+                return .invalid(JWTKError.Code.invalidAuthorizationHeader.rawValue)
+            }
+            if values.count > 1 { return .invalid(JWTKError.Code.invalidAuthorizationHeader.rawValue) }
+            if let value = values.first {
+                do {
+                    found.append((try BearerToken(authorizationHeader: "Bearer " + value, maxLength: maxTokenLength).token, .bearer))
                 } catch {
                     return .invalid(error.code.rawValue)
                 }
@@ -173,9 +279,64 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
         }
         switch found.count {
         case 0: return .none
-        case 1: return .token(found[0])
+        case 1: return .token(found[0].0, found[0].1)
         default: return .invalid("multiple_tokens")  // RFC 6750 §2: one method per request
         }
+    }
+
+    /// Whether the media type is `application/x-www-form-urlencoded` (parameters such as `charset` allowed).
+    static func isForm(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let type = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        let trimmed = type.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
+        return String(trimmed).lowercased() == "application/x-www-form-urlencoded"
+    }
+
+    /// The decoded values of `name` in an `application/x-www-form-urlencoded` body; nil when a `%` escape is
+    /// malformed or a value is not UTF-8.
+    static func formValues(_ name: String, in body: ByteBuffer) -> [String]? {
+        let bytes = Array(body.readableBytesView)
+        var values: [String] = []
+        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
+            guard let key = formDecode(pair[pair.startIndex..<equals]) else { return nil }
+            guard key == name else { continue }
+            let rawValue = equals < pair.endIndex ? pair[pair.index(after: equals)...] : pair[pair.endIndex...]
+            guard let value = formDecode(rawValue) else { return nil }
+            values.append(value)
+        }
+        return values
+    }
+
+    private static func formDecode(_ bytes: ArraySlice<UInt8>) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        func hex(_ b: UInt8) -> UInt8? {
+            switch b {
+            case 0x30...0x39: return b - 0x30
+            case 0x41...0x46: return b - 0x37
+            case 0x61...0x66: return b - 0x57
+            default: return nil
+            }
+        }
+        while index < bytes.endIndex {
+            let b = bytes[index]
+            if b == UInt8(ascii: "+") {
+                out.append(0x20)
+            } else if b == UInt8(ascii: "%") {
+                let first = bytes.index(after: index)
+                guard first < bytes.endIndex, bytes.index(after: first) < bytes.endIndex,
+                    let high = hex(bytes[first]), let low = hex(bytes[bytes.index(after: first)])
+                else { return nil }
+                out.append(high << 4 | low)
+                index = bytes.index(after: first)
+            } else {
+                out.append(b)
+            }
+            index = bytes.index(after: index)
+        }
+        return String(validating: out, as: UTF8.self)
     }
 }
 

@@ -7,6 +7,7 @@ public import CoreMetrics
 /// | `jwtk_verifications_total` | counter | `outcome` (`ok` or a stable error code), `issuer` | tokens checked by the middleware |
 /// | `jwtk_jwks_refreshes_total` | counter | `outcome` (`updated`, `not_modified` or a remote error code), `issuer` | background JWK Set refreshes |
 /// | `jwtk_jwks_age_seconds` | gauge | `issuer` | seconds since the held JWK Set was last fetched successfully |
+/// | `jwtk_token_cache_lookups_total` | counter | `result` (`hit` or `miss`), `issuer` | verifications through a ``CachingTokenVerifier``'s cache |
 ///
 /// The `issuer` label is always a configured issuer (or `local`, `none`, `unrouted`), never a value taken
 /// from an unverified token, so its cardinality is bounded by configuration.
@@ -27,6 +28,10 @@ public struct JWTKMetrics: Sendable {
     /// and no handle is created, so an unobserved service pays one type check per event.
     private var observed: Bool { !(backend is NOOPMetricsHandler) }
 
+    /// Whether a backend records anything (false while swift-metrics has no backend bootstrapped): callers skip
+    /// the work of measuring what would not be recorded.
+    public var isObserved: Bool { observed }
+
     /// Counts one verification.
     public func recordVerification(outcome: String, issuer: String) {
         guard observed else { return }
@@ -45,5 +50,14 @@ public struct JWTKMetrics: Sendable {
     public func recordKeySetAge(_ seconds: Double, issuer: String) {
         guard observed else { return }
         Gauge(label: "\(prefix)_jwks_age_seconds", dimensions: [("issuer", issuer)], factory: backend).record(seconds)
+    }
+
+    /// Counts one lookup in a verified-token cache.
+    public func recordTokenCacheLookup(hit: Bool, issuer: String) {
+        guard observed else { return }
+        Counter(
+            label: "\(prefix)_token_cache_lookups_total", dimensions: [("result", hit ? "hit" : "miss"), ("issuer", issuer)],
+            factory: backend
+        ).increment()
     }
 }

@@ -26,6 +26,15 @@ struct ExampleServiceCommand: AsyncParsableCommand {
     @Option(help: "A policy file (docs/schemas/policy.schema.json): its issuers, rules and route scopes, instead of --issuer/--audience.")
     var policy: String?
 
+    @Flag(help: "Accept DPoP-bound tokens: Authorization: DPoP with a DPoP proof header (RFC 9449).")
+    var dpop = false
+
+    @Option(help: "Keep up to N verified tokens per thread (a token cache; hits and misses in /metrics).")
+    var tokenCache: Int?
+
+    @Flag(help: "Also serve GET /me-unprotected (no token; the baseline for load tests).")
+    var benchmarkRoute = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         if policy != nil, !issuer.isEmpty || !audience.isEmpty {
@@ -48,6 +57,9 @@ struct ExampleServiceCommand: AsyncParsableCommand {
         configuration.port = port
         configuration.refreshInterval = refreshInterval
         configuration.issuers = zip(issuer, audience).map { ExampleService.Issuer(issuer: $0, audience: $1) }
+        configuration.dpop = dpop
+        configuration.tokenCacheCapacity = tokenCache
+        configuration.benchmarkRoute = benchmarkRoute
         if let policy {
             do {
                 configuration.policy = try VerifierConfiguration.load(contentsOf: policy)
