@@ -37,7 +37,9 @@ extension OIDCVerifier {
     /// `JWTVerifier.verify(_:observer:)`).
     ///
     /// - Throws: as ``verifyProviderAccessToken(_:audience:)``.
-    public func verifyProviderAccessToken(_ token: String, audience: String, observer: inout some VerificationObserver)
+    public func verifyProviderAccessToken(
+        _ token: String, audience: String, observer: inout some VerificationObserver
+    )
         throws(JWTKRemoteError) -> VerifiedJWT
     {
         try providerAccessTokenVerifier(audience: audience).verify(token, observer: &observer)

@@ -47,7 +47,9 @@ extension OIDCVerifier {
     /// ``verifyAccessToken(_:audience:)``, reporting every step to `observer`.
     ///
     /// - Throws: ``JWTKRemoteError``, `tokenRejected` for a rejected token.
-    public func verifyAccessToken(_ token: String, audience: String, observer: inout some VerificationObserver)
+    public func verifyAccessToken(
+        _ token: String, audience: String, observer: inout some VerificationObserver
+    )
         throws(JWTKRemoteError) -> VerifiedJWT
     {
         let context = try heldContext()

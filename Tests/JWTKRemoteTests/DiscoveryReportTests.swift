@@ -1,6 +1,7 @@
 import Foundation
 import JWTK
 import JWTKRemote
+import JWTKTestSupport
 import Testing
 
 /// The library side of issue 12 item 7: the discover checks as findings, issuer near misses, provider access
@@ -110,11 +111,17 @@ import Testing
             ])
             let jwt = try oidc.verifyProviderAccessToken(token, audience: "https://api")
             #expect(try jwt.claims.subject == "u")
-            #expect(throws: JWTKError(.audienceMismatch)) { try oidc.verifyProviderAccessToken(token, audience: "https://other") }
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.audienceMismatch))) {
+                try oidc.verifyProviderAccessToken(token, audience: "https://other")
+            }
             let noIat = try key.token(["iss": provider.base, "aud": "https://api", "exp": now + 60])
-            #expect(throws: JWTKError(.missingClaim)) { try oidc.verifyProviderAccessToken(noIat, audience: "https://api") }
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.missingClaim))) {
+                try oidc.verifyProviderAccessToken(noIat, audience: "https://api")
+            }
             // RFC 9068's profile refuses the same token (no at+jwt typ).
-            #expect(throws: JWTKError.self) { try oidc.verifyAccessToken(token, audience: "https://api") }
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.typeMismatch))) {
+                try oidc.verifyAccessToken(token, audience: "https://api")
+            }
         }
     }
 

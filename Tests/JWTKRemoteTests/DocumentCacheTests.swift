@@ -1,5 +1,6 @@
 import Foundation
 import JWTK
+import JWTKTestSupport
 import Testing
 
 @testable import JWTKRemote

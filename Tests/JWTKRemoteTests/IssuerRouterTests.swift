@@ -1,6 +1,7 @@
 import Foundation
 import JWTK
 import JWTKRemote
+import JWTKTestSupport
 import Testing
 
 /// `IssuerRouter` in the core: the unverified `iss` only chooses, byte for byte; the chosen issuer's keys and

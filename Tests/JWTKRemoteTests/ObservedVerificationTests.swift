@@ -1,6 +1,7 @@
 import Foundation
 import JWTK
 import JWTKRemote
+import JWTKTestSupport
 import Testing
 
 /// Keeps the policy and steps an observed remote verification reports.
@@ -37,7 +38,9 @@ private struct Steps: VerificationObserver {
             #expect(good.failed.isEmpty)
 
             var bad = Steps()
-            #expect(throws: JWTKError(.nonceMismatch)) { try oidc.verify(idToken: token, nonce: "other", observer: &bad) }
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.nonceMismatch))) {
+                try oidc.verify(idToken: token, nonce: "other", observer: &bad)
+            }
             #expect(bad.failed == [.nonce])
             #expect(bad.events.map(\.0) == VerificationStep.allCases)
         }

@@ -2,6 +2,7 @@ import Foundation
 import JWTK
 import JWTKInspection
 import JWTKRemote
+import JWTKTestSupport
 import Testing
 
 // The README's "A service, end to end" example, compiled and run against a real provider on 127.0.0.1.

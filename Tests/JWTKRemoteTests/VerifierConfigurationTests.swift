@@ -1,6 +1,7 @@
 import Foundation
 import JWTK
 import JWTKRemote
+import JWTKTestSupport
 import Testing
 
 /// The policy file: the strict loader, its paths in error messages, its limits, the published JSON Schema
@@ -313,7 +314,7 @@ struct VerifierConfigurationTests {
 
             // Keys of one issuer never verify the other's tokens.
             let forged = try localKey.basicToken(issuer: provider.base, audience: "api", now: now)
-            await #expect(throws: JWTKError(.keyNotFound)) { try await verifiers.router.verify(forged) }
+            await #expect(throws: JWTKRemoteError.rejected(JWTKError(.keyNotFound))) { try await verifiers.router.verify(forged) }
             #expect(try verifiers.route(access).issuer == "https://local.example")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import JWTKTestSupport
 import Testing
 
 /// `jwks URL --output FILE` (issue 12 item 9): the fetched set saved as a usable JWK Set.

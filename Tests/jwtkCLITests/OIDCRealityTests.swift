@@ -1,5 +1,6 @@
 import Foundation
 import JWTK
+import JWTKTestSupport
 import Testing
 
 /// OpenID Connect as providers really behave (issue 12 item 7), through the real binary against a real

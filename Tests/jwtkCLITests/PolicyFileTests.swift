@@ -1,5 +1,6 @@
 import Foundation
 import JWTK
+import JWTKTestSupport
 import Testing
 
 /// `jwtk verify --policy FILE` through the real binary: the bundled example policy with local keys, and two

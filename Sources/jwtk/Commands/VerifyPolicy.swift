@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JWTK
+import JWTKInspection
 import JWTKRemote
 
 /// `jwtk verify --policy FILE`: the issuer router of a policy file (`VerifierConfiguration`).
