@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "JWTKInspection",
             dependencies: ["JWTK"],
-            swiftSettings: strictSettings
+            swiftSettings: memorySafeSettings
         ),
         .executableTarget(
             name: "jwtk",
