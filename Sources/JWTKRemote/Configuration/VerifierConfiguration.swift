@@ -130,7 +130,10 @@ public struct VerifierConfiguration: Sendable {
         public var minimumTTL: Double = 60
         /// The longest JWK Set freshness accepted, in seconds. Default 86400.
         public var maximumTTL: Double = 86_400
-        /// Verified tokens kept per thread by the middleware's token cache; 0 turns it off. Default 1024.
+        /// Verified tokens kept per thread by a `VerifiedTokenCache` in front of these verifiers; 0 turns it off.
+        /// Default 1024. Validated here; the router built by ``VerifierConfiguration/makeVerifiers(clock:fetcher:timeout:)``
+        /// does not apply it yet (a routed verification builds its verifier per call, which the cache cannot key
+        /// on), so `PolicyAuthenticator` verifies every request in full.
         public var tokenCacheCapacity: Int = 1024
 
         /// The defaults.

@@ -7,7 +7,7 @@ import Prometheus
 
 extension ExampleService {
     /// The service from a policy file (`--policy FILE`): the file's issuers behind its issuer router, its scopes
-    /// per route prefix (and `admin` on `/admin` as always), its realm and refresh interval. Keys (and the
+    /// per route prefix (and `admin` on `/admin` as always), its realm, refresh interval and `dpop` switch. Keys (and the
     /// discovery documents) are fetched before the server accepts traffic.
     static func build(
         policy: VerifierConfiguration, _ configuration: Configuration, onServerRunning: @escaping @Sendable (Int) async -> Void
@@ -28,7 +28,10 @@ extension ExampleService {
                 status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         let authenticator = PolicyAuthenticator<JWTRequestContext>(
-            authenticator: JWTAuthenticator(verifier: holder, realm: realm, metrics: metrics), configuration: policy, realm: realm)
+            authenticator: JWTAuthenticator(
+                verifier: holder, realm: realm, metrics: metrics,
+                dpop: try dpopOptions(enabled: policy.dpop || configuration.dpop, configuration)),
+            configuration: policy, realm: realm)
         let protected = router.group().add(middleware: authenticator)
         protected.get("me") { _, context -> Response in
             guard let identity = context.identity else { return Response(status: .unauthorized) }

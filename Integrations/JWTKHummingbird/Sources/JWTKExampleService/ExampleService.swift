@@ -94,14 +94,7 @@ public enum ExampleService {
             return Response(
                 status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
-        var dpop: DPoPOptions?
-        if configuration.dpop {
-            var dpopConfiguration = DPoPVerifier.Configuration()
-            dpopConfiguration.clock = configuration.clock
-            dpop = DPoPOptions(
-                verifier: try DPoPVerifier(
-                    configuration: dpopConfiguration, replayCache: try DPoPReplayCache(capacity: configuration.dpopReplayCapacity)))
-        }
+        let dpop = try dpopOptions(enabled: configuration.dpop, configuration)
         let tokenCache = try configuration.tokenCacheCapacity.map { capacity throws(JWTKError) in try VerifiedTokenCache(capacity: capacity)
         }
         if configuration.benchmarkRoute { router.get("me-unprotected") { _, _ in "{}\n" } }
@@ -159,6 +152,19 @@ public enum ExampleService {
 }
 
 /// The verifier in use, installed once the keys are loaded.
+extension ExampleService {
+    /// The middleware's DPoP support when `enabled` (`--dpop`, or `"dpop": true` in a policy file): proofs
+    /// judged at the service's clock, remembered in a replay cache of `dpopReplayCapacity` entries.
+    static func dpopOptions(enabled: Bool, _ configuration: Configuration) throws -> DPoPOptions? {
+        guard enabled else { return nil }
+        var dpopConfiguration = DPoPVerifier.Configuration()
+        dpopConfiguration.clock = configuration.clock
+        return DPoPOptions(
+            verifier: try DPoPVerifier(
+                configuration: dpopConfiguration, replayCache: try DPoPReplayCache(capacity: configuration.dpopReplayCapacity)))
+    }
+}
+
 final class VerifierHolder: JWTTokenVerifying {
     func verifyToken(_ token: String) async throws -> JWTIdentity { try await current().verifyToken(token) }
     func issuerLabel(forRefused token: String) -> String { (try? current().issuerLabel(forRefused: token)) ?? "unrouted" }

@@ -81,6 +81,33 @@ struct PolicyServiceTests {
         }
     }
 
+    @Test func aPolicyFilesDPoPSwitchTurnsOnDPoP() async throws {
+        let key = try SigningKey.generate(for: .ES256, keyID: "pd")
+        let provider = LoopbackProvider(keys: [key])
+        try await withRunning({ provider.application(onRunning: $0) }) { providerPort in
+            for dpop in [false, true] {
+                let text = #"""
+                    {"audiences": ["api"], "realm": "dpop-test", "dpop": \#(dpop),
+                     "issuers": [{"issuer": "https://d.example", "jwks": "http://127.0.0.1:\#(providerPort)/jwks"}]}
+                    """#
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("jwtk-policy-\(UUID().uuidString).json")
+                try Data(text.utf8).write(to: file)
+                defer { try? FileManager.default.removeItem(at: file) }
+                var configuration = ExampleService.Configuration()
+                configuration.policy = try VerifierConfiguration.load(contentsOf: file.path)
+                configuration.clock = JWTClock { testNow }
+                try await withRunning({ try ExampleService.build(configuration, onServerRunning: $0).application }) { port in
+                    let none = try await get(port, "/me")
+                    #expect(none.status == 401)
+                    let challenge = none.header("WWW-Authenticate") ?? ""
+                    #expect(challenge.hasPrefix(#"Bearer realm="dpop-test""#))
+                    // RFC 9449 §7.2: with DPoP on, the DPoP scheme is offered next to Bearer, with its algorithms.
+                    #expect(challenge.contains(#"DPoP realm="dpop-test", algs=""#) == dpop)
+                }
+            }
+        }
+    }
+
     @Test func routeScopesMatchByPathSegment() throws {
         var configuration = VerifierConfiguration(issuers: [])
         configuration.routes = [.init(prefix: "/admin", scopes: ["admin"]), .init(prefix: "/admin/audit", scopes: ["audit"])]
