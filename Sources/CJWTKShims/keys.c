@@ -41,10 +41,14 @@ static int push_bn(OSSL_PARAM_BLD *bld, const char *name, const uint8_t *bytes, 
     return OSSL_PARAM_BLD_push_BN(bld, name, *slot);
 }
 
-static int public_check(EVP_PKEY *pkey) {
+/* The quick public-key check: for EC, the point is not at infinity, its coordinates are in range and it is on
+   the curve. The full check adds n·Q = O, which is redundant on P-256, P-384 and P-521: their cofactor is 1, so
+   every point on the curve other than infinity has the prime order n. Off-curve (invalid-curve) points are still
+   refused, which is what protects a verifier. */
+static int public_check_quick(EVP_PKEY *pkey) {
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
     if (ctx == NULL) return 0;
-    int ok = EVP_PKEY_public_check(ctx) == 1;
+    int ok = EVP_PKEY_public_check_quick(ctx) == 1;
     EVP_PKEY_CTX_free(ctx);
     return ok;
 }
@@ -103,7 +107,7 @@ EVP_PKEY *CJWTKShims_ec_public(int curve, const uint8_t *point, size_t pointlen)
         pkey = from_params("EC", EVP_PKEY_PUBLIC_KEY, bld);
     }
     OSSL_PARAM_BLD_free(bld);
-    if (pkey != NULL && public_check(pkey) != 1) {
+    if (pkey != NULL && public_check_quick(pkey) != 1) {
         EVP_PKEY_free(pkey);
         pkey = NULL;
     }
