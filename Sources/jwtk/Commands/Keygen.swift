@@ -122,7 +122,7 @@ struct Keygen: ParsableCommand {
     static func write(_ text: String, to path: String, mode: mode_t) throws(CLIFailure) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else {
-            let reason = errno == EEXIST ? "the file exists; jwtk keygen never overwrites a key" : String(cString: strerror(errno))
+            let reason = errno == EEXIST ? "the file exists; jwtk keygen never overwrites a key" : String(cString: unsafe strerror(errno))
             throw CLIFailure.usage("cannot create \(Terminal.line(path)): \(reason)")
         }
         defer { close(fd) }
@@ -131,7 +131,7 @@ struct Keygen: ParsableCommand {
         let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         guard written == bytes.count else {
             unlink(path)
-            throw CLIFailure.usage("cannot write \(Terminal.line(path)): \(String(cString: strerror(errno)))")
+            throw CLIFailure.usage("cannot write \(Terminal.line(path)): \(String(cString: unsafe strerror(errno)))")
         }
     }
 }
