@@ -356,6 +356,25 @@ struct ClaimTests {
         }
         #expect(error?.claim == missing)
     }
+
+    /// `iat > exp` and `nbf > exp` are not compared with each other (jose and jwx do not either); each claim
+    /// is checked against the clock, and without leeway no moment accepts such a token.
+    @Test func inconsistentTimeClaimsAreJudgedAgainstTheClockOnly() throws {
+        let t = Int(TestPolicy.now)
+        let iatAfterExp = try TestTokens.hs256(#"{"iat":\#(t + 20),"exp":\#(t + 10)}"#)
+        let nbfAfterExp = try TestTokens.hs256(#"{"nbf":\#(t + 20),"exp":\#(t + 10)}"#)
+        for offset in stride(from: -30, through: 40, by: 5) {
+            let at = TestPolicy.now + Double(offset)
+            #expect(throws: JWTKError.self, "iat > exp at \(offset)") { try TestPolicy.verifier(now: at).verify(iatAfterExp) }
+            #expect(throws: JWTKError.self, "nbf > exp at \(offset)") { try TestPolicy.verifier(now: at).verify(nbfAfterExp) }
+        }
+        #expect(throws: JWTKError(.issuedInFuture)) { try TestPolicy.verifier().verify(iatAfterExp) }
+        #expect(throws: JWTKError(.notYetValid)) { try TestPolicy.verifier().verify(nbfAfterExp) }
+        #expect(throws: JWTKError(.expired)) { try TestPolicy.verifier(now: TestPolicy.now + 15).verify(nbfAfterExp) }
+        // Leeway widens each window on its own, so both pass inside it.
+        _ = try TestPolicy.verifier(now: TestPolicy.now + 15) { $0.leeway = 10 }.verify(iatAfterExp)
+        _ = try TestPolicy.verifier(now: TestPolicy.now + 15) { $0.leeway = 10 }.verify(nbfAfterExp)
+    }
 }
 
 extension VerificationPolicy {

@@ -101,36 +101,3 @@ struct KeyFormatTests {
         }
     }
 }
-
-/// Policy values outside the normal range fail closed rather than open.
-@Suite("Policy edge values")
-struct PolicyEdgeTests {
-    static let expired = try! JWTSigner(key: TestKeys.hs256, algorithm: .HS256).sign(claims: #"{"exp":1}"#)
-
-    static func code(_ change: (inout VerificationPolicy) -> Void, _ token: String = PolicyEdgeTests.expired) -> JWTKError.Code? {
-        var policy = TestPolicy.fixed(100)
-        change(&policy)
-        return errorCode { try JWTVerifier(keys: [TestKeys.hs256.verificationKey], policy: policy).verify(token) }
-    }
-
-    /// A leeway or clock that is not a finite number ≥ 0 is a caller error, refused rather than applied.
-    @Test func nonFiniteOrNegativeLeewayAndClockAreRefused() throws {
-        #expect(Self.code { $0.leeway = .nan } == .invalidArgument)
-        #expect(Self.code { $0.leeway = .infinity } == .invalidArgument)
-        #expect(Self.code { $0.leeway = -10 } == .invalidArgument)
-        #expect(Self.code { $0.clock = .fixed(.nan) } == .invalidArgument)
-        #expect(Self.code { $0.clock = .fixed(.infinity) } == .invalidArgument)
-        // The same policies never turn a forged token into a claim error: the signature is checked first.
-        var signature = TestTokens.signature(Self.expired)
-        signature[0] ^= 1
-        #expect(Self.code({ $0.leeway = .nan }, TestTokens.withSignature(Self.expired, signature)) == .signatureInvalid)
-        #expect(Self.code { $0.leeway = 1e9 } == nil)  // large but finite: the caller's choice
-    }
-
-    @Test func nonPositiveLimitsRefuseEverything() {
-        #expect(Self.code { $0.limits.maxTokenBytes = -1 } == .limitExceeded)
-        #expect(Self.code { $0.limits.maxTokenBytes = 0 } == .limitExceeded)
-        #expect(Self.code { $0.limits.maxJSONDepth = 0 } == .limitExceeded)
-        #expect(Self.code { $0.limits.maxHeaderBytes = 0 } == .limitExceeded)
-    }
-}

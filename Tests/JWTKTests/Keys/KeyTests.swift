@@ -288,4 +288,53 @@ struct KeyTests {
         let single = try JWKSet(json: try Fixtures.key("p256", "public.jwk.json"), acceptSingleKey: true)
         #expect(single.keys.count == 1)
     }
+
+    @Test func loadingAJWKAppliesTheRequestedAlgorithmAndKeyID() throws {
+        let jwk = Array(try Fixtures.key("p256", "public.jwk.json").utf8)
+        let pinned = try VerificationKey.load(contents: jwk, keyID: "p256", algorithm: .ES256)
+        #expect(pinned.first?.algorithm == .ES256)
+        #expect(throws: JWTKError(.algorithmKeyMismatch)) { try VerificationKey.load(contents: jwk, algorithm: .ES384) }
+        #expect(throws: JWTKError(.invalidArgument)) { try VerificationKey.load(contents: jwk, keyID: "other") }
+    }
+
+    @Test func rsaKeySizeOutOfRangeIsAnErrorNotATrap() {
+        #expect(throws: JWTKError(.invalidArgument)) { try SigningKey.generate(for: .RS256, rsaBits: -1) }
+        #expect(throws: JWTKError(.invalidArgument)) { try SigningKey.generate(for: .RS256, rsaBits: 1 << 20) }
+    }
+
+    /// An RSA modulus is a product of odd primes: an even `n` is not an RSA key. Refused at import rather than
+    /// producing `signature_invalid` for every token.
+    @Test func evenRSAModulusIsAnInvalidKey() throws {
+        var jwk = try #require(try Fixtures.json("generated/keys/rsa2048.public.jwk.json") as? [String: Any])
+        var n = Array(try Base64URLTestCodec.decode(jwk["n"] as! String))
+        n[n.count - 1] &-= 1
+        jwk["n"] = try Base64URLTestCodec.encode(n)
+        #expect(throws: JWTKError(.invalidKey)) { try VerificationKey(jwk: Fixtures.jsonText(jwk)) }
+    }
+
+    /// Leading zero octets in RSA `n`/`e` (RFC 7518 §6.3.1 says minimal octets) are accepted as the same
+    /// integer, like jose and jwx: the key, its thumbprint and what it verifies do not change.
+    @Test func leadingZeroRSAMembersAreTheSameKey() throws {
+        var jwk = try #require(try Fixtures.json("generated/keys/rsa2048.public.jwk.json") as? [String: Any])
+        let plain = try VerificationKey(jwk: Fixtures.jsonText(jwk))
+        let n = try Base64URL.decode(try #require(jwk["n"] as? String))
+        jwk["n"] = Base64URL.encode([0] + n)
+        jwk["e"] = "AAEAAQ"
+        let padded = try VerificationKey(jwk: Fixtures.jsonText(jwk))
+        #expect(padded.thumbprint == plain.thumbprint)
+        #expect(padded.type == plain.type)
+        let signer = try SigningKey(pem: try Fixtures.text("generated/keys/rsa2048.private.pem"))
+        let token = try JWTSigner(key: signer, algorithm: .RS256).sign(claims: #"{"exp":4102444800}"#)
+        _ = try JWTVerifier(keys: [padded], policy: TestPolicy.fixed()).verify(token)
+    }
+
+    /// The parser for fetched sets skips `oct` keys with a reason and keeps every other key; a local set keeps them.
+    @Test func publishedSetSkipsSymmetricKeys() throws {
+        let text = #"{"keys":[\#(try Fixtures.key("hs256", "public.jwk.json")),\#(try Fixtures.key("p256", "public.jwk.json"))]}"#
+        let published = try JWKSet(publishedBytes: Array(text.utf8))
+        #expect(published.keys.map(\.type) == [.ec(curve: "P-256")])
+        #expect(published.skipped.map(\.index) == [0])
+        #expect(published.skipped.first?.reason.code == .unsupportedKey)
+        #expect(try JWKSet(json: text).keys.count == 2)
+    }
 }

@@ -134,6 +134,83 @@ struct KeyringTests {
         let anonymous = try TestTokens.sign(header: TestTokens.header("RS256"), payload: Self.claims, key: TestKeys.rsa, algorithm: .RS256)
         #expect(throws: JWTKError(.ambiguousKey)) { try verifier.verify(anonymous) }
     }
+
+    /// In a bounded try-all, a key that is too weak is never tried, even when it is the one that signed.
+    @Test func weakKeyIsNeverTriedAlongsideAStrongOne() throws {
+        let weak = try Fixtures.signingKey("rsa1024")
+        let token = try TestTokens.sign(
+            header: #"{"alg":"RS256"}"#, payload: #"{"exp":\#(TestPolicy.farExp)}"#, key: weak, algorithm: .RS256)
+        var policy = TestPolicy.fixed()
+        policy.maxKeysTried = 2
+        let keys = [weak.verificationKey, try Fixtures.verificationKey("rsa2048")]
+        #expect(throws: JWTKError(.signatureInvalid)) { try JWTVerifier(keys: keys, policy: policy).verify(token) }
+        #expect(throws: JWTKError(.weakKey)) { try JWTVerifier(keys: [keys[0]], policy: policy).verify(token) }
+    }
+
+    /// Today's review: a duplicate whose `k` is malformed was skipped and the other key verified.
+    @Test func kidSharedWithAnUnusableKeyIsAmbiguous() throws {
+        let jwk = try #require(try Fixtures.json("generated/keys/p256.public.jwk.json") as? [String: Any])
+        var good = jwk
+        good["kid"] = "k1"
+        let broken: [String: Any] = ["kty": "EC", "crv": "P-256", "kid": "k1", "x": "not base64!", "y": "AA"]
+        let set = try JWKSet(json: Fixtures.jsonText(["keys": [good, broken]]))
+        #expect(set.keys.count == 1 && set.skipped.count == 1)
+        let token = try TestTokens.sign(
+            header: TestTokens.header("ES256", kid: "k1"), payload: Self.claims, key: Self.fixtureP256(), algorithm: .ES256)
+        let error = try #require(throws: JWTKError.self) {
+            try JWTVerifier(keyring: Keyring(jwks: set), policy: TestPolicy.fixed()).verify(token)
+        }
+        #expect(error.code == .ambiguousKey && error.keyID == "k1")
+        #expect(error.reason.contains("unusable"))
+        // Even with try-several allowed: the unusable key cannot be tried, so which key was meant stays unknown.
+        var policy = TestPolicy.fixed()
+        policy.maxKeysTried = 5
+        #expect(throws: JWTKError(.ambiguousKey)) { try JWTVerifier(keyring: Keyring(jwks: set), policy: policy).verify(token) }
+        // A refreshed keyring keeps the rule; without the duplicate the key verifies.
+        let keyring = Keyring(keys: [])
+        keyring.replaceKeys(with: set)
+        #expect(throws: JWTKError(.ambiguousKey)) { try JWTVerifier(keyring: keyring, policy: TestPolicy.fixed()).verify(token) }
+        keyring.replaceKeys(with: try Self.setOf([good]))
+        _ = try JWTVerifier(keyring: keyring, policy: TestPolicy.fixed()).verify(token)
+    }
+
+    /// Two usable keys of different families under one kid: before, the token's algorithm picked one of
+    /// them; now the kid is ambiguous.
+    @Test func kidSharedByKeysOfDifferentFamiliesIsAmbiguous() throws {
+        let ec = try SigningKey.generate(for: .ES256, keyID: "same")
+        let rsa = try SigningKey.generate(for: .RS256, keyID: "same")
+        let token = try JWTSigner(key: ec, algorithm: .ES256).sign(claims: Self.claims)
+        let keys = [ec.verificationKey, rsa.verificationKey]
+        #expect(throws: JWTKError(.ambiguousKey)) { try JWTVerifier(keys: keys, policy: TestPolicy.fixed()).verify(token) }
+        // Other kids of the same set are unaffected.
+        let other = try SigningKey.generate(for: .ES256, keyID: "other")
+        let fine = try JWTSigner(key: other, algorithm: .ES256).sign(claims: Self.claims)
+        _ = try JWTVerifier(keys: keys + [other.verificationKey], policy: TestPolicy.fixed()).verify(fine)
+    }
+
+    static func fixtureP256() throws -> SigningKey {
+        try SigningKey(pem: String(decoding: try Fixtures.data("generated/keys/p256.private.pem"), as: UTF8.self), keyID: "k1")
+    }
+
+    static func setOf(_ keys: [[String: Any]]) throws -> JWKSet { try JWKSet(json: Fixtures.jsonText(["keys": keys])) }
+
+    @Test func setMixingSymmetricAndAsymmetricKeysIsRefusedUnlessAllowed() throws {
+        let keys = [TestKeys.hs256.verificationKey, TestKeys.p256.verificationKey]
+        let hs = try JWTSigner(key: TestKeys.hs256, algorithm: .HS256).sign(claims: Self.claims)
+        let es = try JWTSigner(key: TestKeys.p256, algorithm: .ES256).sign(claims: Self.claims)
+        for token in [hs, es] {
+            let error = try #require(throws: JWTKError.self) { try JWTVerifier(keys: keys, policy: TestPolicy.fixed()).verify(token) }
+            #expect(error.code == .unsupportedKey)
+            #expect(error.reason.contains("mixes symmetric (oct) and asymmetric keys") && error.reason.contains("RFC 8725 §3.1"))
+            #expect(throws: JWTKError(.unsupportedKey)) { try JWTVerifier(keys: keys, policy: TestPolicy.fixed()).verifySignature(token) }
+            var policy = TestPolicy.fixed()
+            policy.allowsMixedKeyTypes = true
+            _ = try JWTVerifier(keys: keys, policy: policy).verify(token)
+        }
+        // Sets of one kind are unaffected.
+        _ = try JWTVerifier(keys: [TestKeys.hs256.verificationKey, TestKeys.hs384.verificationKey], policy: TestPolicy.fixed()).verify(hs)
+        _ = try JWTVerifier(keys: [TestKeys.p256.verificationKey, TestKeys.rsa.verificationKey], policy: TestPolicy.fixed()).verify(es)
+    }
 }
 
 @Suite("Keyring selection: precedence")
@@ -157,5 +234,15 @@ struct KeyringPrecedenceTests {
         let token = try TestTokens.sign(
             header: TestTokens.header("ES256", kid: "whatever"), payload: #"{"exp":4102444800}"#, key: anonymous, algorithm: .ES256)
         #expect(throws: Never.self) { try JWTVerifier(keyring: keyring, policy: TestPolicy.fixed()).verify(token) }
+    }
+
+    @Test func exactKeyIDMatchWinsOverKeysWithoutID() throws {
+        let named = try Fixtures.signingKey("p256")
+        let anonymous = try SigningKey.generate(for: .ES256).verificationKey
+        let keyring = Keyring(keys: [named.verificationKey, anonymous], unidentifiedKeyMatching: .matchAnyKeyID)
+        var policy = VerificationPolicy()
+        policy.clock = .fixed(1_767_225_600)
+        let token = try JWTSigner(key: named, algorithm: .ES256).sign(claims: #"{"exp":4102444800}"#)
+        #expect(try JWTVerifier(keyring: keyring, policy: policy).verify(token).key.keyID == "p256")
     }
 }

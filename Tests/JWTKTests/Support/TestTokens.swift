@@ -41,6 +41,17 @@ enum TestTokens {
 
     /// The decoded signature bytes of a token.
     static func signature(_ token: String) -> [UInt8] { Array(try! Base64URLTestCodec.decode(segments(token)[2])) }
+
+    /// `claims` signed with `TestKeys.hs256`, under `header` as written or `{"alg":"HS256","kid":"hs256"}`.
+    static func hs256(_ claims: String, header: String? = nil) throws -> String {
+        let key = TestKeys.hs256
+        return try sign(header: header ?? TestTokens.header("HS256", kid: key.keyID), payload: claims, key: key, algorithm: .HS256)
+    }
+
+    /// `claims` signed with `TestKeys.p256` under `header` exactly as written.
+    static func es256(_ header: String, claims: String = #"{"sub":"1","exp":4102444800}"#) throws -> String {
+        try sign(header: header, payload: claims, key: TestKeys.p256, algorithm: .ES256)
+    }
 }
 
 /// Shared keys: generated once per test run (RSA generation is slow), plus the repository's fixed keys.
@@ -83,6 +94,9 @@ enum TestPolicy {
     /// The fixed "now" of most claim tests: 2026-01-01T00:00:00Z.
     static let now: Double = 1_767_225_600
 
+    /// An `exp` far after ``now``: 2100-01-01T00:00:00Z.
+    static let farExp = 4_102_444_800
+
     /// Default rules at a fixed clock, no audience configured.
     static func fixed(_ now: Double = TestPolicy.now) -> VerificationPolicy {
         var policy = VerificationPolicy()
@@ -96,6 +110,16 @@ enum TestPolicy {
         var policy = fixed(now)
         policy.allowsMixedKeyTypes = true
         return policy
+    }
+
+    /// A verifier over `keys` with ``fixed(_:)`` at `now`, the policy then changed by `change`.
+    static func verifier(
+        _ keys: [VerificationKey] = [TestKeys.hs256.verificationKey], now: Double = TestPolicy.now,
+        _ change: (inout VerificationPolicy) -> Void = { _ in }
+    ) -> JWTVerifier {
+        var policy = fixed(now)
+        change(&policy)
+        return JWTVerifier(keys: keys, policy: policy)
     }
 }
 

@@ -196,4 +196,35 @@ struct AlgorithmTests {
         let verified = try JWTVerifier(keys: [TestKeys.ed25519.verificationKey], policy: TestPolicy.fixed()).verify(token)
         #expect(verified.algorithm == .Ed25519)
     }
+
+    /// RFC 8017 §8.1.2: an RSA signature is exactly as long as the modulus. OpenSSL's PSS verification accepts
+    /// a signature whose leading zero byte was removed, which would give a second valid token string.
+    @Test func rsaPSSSignatureWithItsLeadingZeroRemovedIsRejected() throws {
+        let key = try Fixtures.signingKey("rsa2048")
+        let signer = JWTSigner(key: key, algorithm: .PS256)
+        var policy = VerificationPolicy()
+        policy.clock = .fixed(1_767_225_600)
+        let verifier = JWTVerifier(keys: [key.verificationKey], policy: policy)
+        var found = false
+        for i in 0..<4000 {
+            let token = try signer.sign(claims: #"{"sub":"s","exp":4102444800,"n":\#(i)}"#)
+            let parts = token.split(separator: ".").map(String.init)
+            let signature = Array(try Base64URLTestCodec.decode(parts[2]))
+            guard signature.first == 0 else { continue }
+            found = true
+            _ = try verifier.verify(token)
+            let shortened = parts[0] + "." + parts[1] + "." + (try Base64URLTestCodec.encode(Array(signature.dropFirst())))
+            #expect(throws: JWTKError(.signatureInvalid)) { try verifier.verify(shortened) }
+            break
+        }
+        #expect(found, "no PS256 signature with a leading zero byte in 4000 tries")
+    }
+
+    @Test func pkcs1SignatureOfTheWrongLengthIsRejected() throws {
+        let key = try Fixtures.signingKey("rsa2048")
+        let token = try JWTSigner(key: key, algorithm: .RS256).sign(claims: #"{"sub":"s","exp":4102444800}"#)
+        let parts = token.split(separator: ".").map(String.init)
+        let longer = parts[0] + "." + parts[1] + "." + (try Base64URLTestCodec.encode([0] + Array(try Base64URLTestCodec.decode(parts[2]))))
+        #expect(throws: JWTKError(.signatureInvalid)) { try JWTVerifier(keys: [key.verificationKey]).verify(longer) }
+    }
 }

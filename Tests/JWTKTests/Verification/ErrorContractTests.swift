@@ -55,4 +55,40 @@ struct ErrorContractTests {
         let cert = Data(try Fixtures.data("generated/keys/p256.cert.der")).base64EncodedString()
         #expect(throws: JWTKError(.invalidKey)) { try VerificationKey(jwk: #"{"kty":"oct","k":"c2VjcmV0","x5c":["\#(cert)"]}"#) }
     }
+
+    @Test func attackerControlledValuesAreQuotedInErrorMessages() throws {
+        let key = try SigningKey.generate(for: .HS256, keyID: "real")
+        let forged = try JWTSigner(
+            key: try SigningKey(hmacSecret: [UInt8](repeating: 1, count: 32), keyID: "x\n2026-01-01 ERROR admin login ok"),
+            algorithm: .HS256
+        )
+        .sign(claims: #"{"exp":4102444800}"#)
+        do {
+            _ = try JWTVerifier(keys: [key.verificationKey]).verify(forged)
+            Issue.record("a token with an unknown kid verified")
+        } catch {
+            #expect(error.code == .keyNotFound)
+            #expect(!error.reason.contains("\n"))
+            #expect(error.reason.contains(#"\n2026-01-01"#))
+        }
+    }
+
+    /// Values from the token are quoted in reasons so they cannot forge log lines: that includes U+0085 (NEL),
+    /// U+2028 and U+2029, which many log viewers break lines on, and the other C1 controls.
+    @Test func lineBreakingScalarsFromTheTokenAreEscapedInReasons() throws {
+        for kid in ["x\u{2028}forged", "x\u{2029}forged", "x\u{85}forged", "x\u{9B}31m", "x\u{7F}"] {
+            let token = try TestTokens.sign(
+                header: #"{"alg":"HS256","kid":"\#(kid)"}"#, payload: #"{"exp":\#(TestPolicy.farExp)}"#, key: TestKeys.hs256,
+                algorithm: .HS256)
+            do {
+                _ = try TestPolicy.verifier().verify(token)
+                Issue.record("a token with an unknown kid verified")
+            } catch {
+                #expect(error.code == .keyNotFound)
+                #expect(
+                    !error.reason.unicodeScalars.contains { (0x7F...0x9F).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 })
+                #expect(error.keyID == kid)  // the structured field keeps the exact value
+            }
+        }
+    }
 }

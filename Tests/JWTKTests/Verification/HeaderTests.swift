@@ -170,4 +170,66 @@ struct HeaderTests {
         #expect(throws: JWTKError(.typeMismatch)) { try verifier.verify(try token(#"{"alg":"ES256","typ":"JWT"}"#)) }
         #expect(throws: JWTKError(.typeMismatch)) { try verifier.verify(try token(#"{"alg":"ES256","typ":"application/jwt"}"#)) }
     }
+
+    /// RFC 7797 §6 requires `crit` only for `"b64": false`; `"b64": true` alone is an ordinary JWS. Listed in
+    /// `crit`, `b64` is an extension the policy must understand (opt-in), whatever its value.
+    @Test func b64TrueIsAnOrdinaryJWSButListingItInCritNeedsTheOptIn() throws {
+        let claims = #"{"exp":\#(TestPolicy.farExp)}"#
+        let plain = try TestTokens.hs256(claims, header: #"{"alg":"HS256","kid":"hs256","b64":true}"#)
+        #expect(try TestPolicy.verifier().verify(plain).header.base64URLEncodePayload == true)
+        let critical = try TestTokens.hs256(claims, header: #"{"alg":"HS256","kid":"hs256","b64":true,"crit":["b64"]}"#)
+        #expect(throws: JWTKError(.unsupportedCriticalHeader)) { try TestPolicy.verifier().verify(critical) }
+        #expect(throws: Never.self) { try TestPolicy.verifier { $0.allowsUnencodedPayload = true }.verify(critical) }
+    }
+
+    /// `"\u212Ab+jwt"` (KELVIN SIGN) lower-cases to `kb+jwt` under Unicode rules; RFC 2045 §5.1 folds ASCII only.
+    @Test func typeComparisonFoldsASCIIOnly() throws {
+        let kelvin = try TestTokens.es256(#"{"alg":"ES256","typ":"\u212Ab+jwt"}"#)
+        #expect(throws: JWTKError(.typeMismatch)) {
+            try TestPolicy.verifier([TestKeys.p256.verificationKey]) { $0.expectedType = "kb+jwt" }.verify(kelvin)
+        }
+        // ASCII case still folds, and the application/ prefix still drops.
+        let ascii = try TestTokens.es256(#"{"alg":"ES256","typ":"APPLICATION/KB+JWT"}"#)
+        _ = try TestPolicy.verifier([TestKeys.p256.verificationKey]) { $0.expectedType = "kb+jwt" }.verify(ascii)
+        // A rejected type is not evaded or matched through Unicode folding either.
+        #expect(throws: JWTKError(.typeMismatch)) {
+            try TestPolicy.verifier([TestKeys.p256.verificationKey]) { $0.rejectedTypes = ["at+jwt"] }.verify(
+                try TestTokens.es256(#"{"alg":"ES256","typ":"AT+JWT"}"#))
+        }
+        _ = try TestPolicy.verifier([TestKeys.p256.verificationKey]) { $0.rejectedTypes = ["kb+jwt"] }.verify(kelvin)
+        #expect(JOSEHeader.normalizedType("\u{212A}B+JWT") == "\u{212A}b+jwt")
+    }
+
+    /// `cty` goes through the same rule: a Unicode look-alike of `JWT` is not the nested-token marker, ASCII
+    /// `Jwt` is.
+    @Test func contentTypeComparisonFoldsASCIIOnly() throws {
+        #expect(throws: JWTKError(.invalidPayload)) { try Self.verifier.verify(try TestTokens.es256(#"{"alg":"ES256","cty":"Jwt"}"#)) }
+        _ = try Self.verifier.verify(try TestTokens.es256(#"{"alg":"ES256","cty":"JW\u0165"}"#))
+    }
+
+    /// RFC 7516 §9: a header with `enc` is a JWE header, even in a three-segment token.
+    @Test func headerWithEncIsAJWEHeaderAndRefused() throws {
+        let token = try TestTokens.es256(#"{"alg":"ES256","enc":"A128GCM"}"#)
+        #expect(throws: JWTKError(.invalidHeader)) { try Self.verifier.verify(token) }
+        #expect(throws: JWTKError(.invalidHeader)) { try Self.verifier.verifySignature(token) }
+        let error = try #require(throws: JWTKError.self) { try Self.verifier.verify(token) }
+        #expect(error.reason.contains("JWE"))
+    }
+
+    /// In a token header, `x5t#S256` and `x5t` are never used, but a mistyped one is `invalid_header`.
+    @Test func mistypedHeaderThumbprintIsInvalidHeader() throws {
+        let good = [#""x5t#S256":"EyhK0Z5AIvDFAz1mtBHWB2oeAEsTwKHyqmpmZtu7dEw""#, #""x5t":"6ZjXuMtgDRBYd_0bs5aDFr6TgI4""#]
+        for member in good { _ = try Self.verifier.verify(try TestTokens.es256(#"{"alg":"ES256",\#(member)}"#)) }
+        let bad = [
+            #""x5t#S256":7"#, #""x5t#S256":["EyhK0Z5AIvDFAz1mtBHWB2oeAEsTwKHyqmpmZtu7dEw"]"#,
+            #""x5t#S256":"EyhK0Z5AIvDFAz1mtBHWB2oeAEsTwKHyqmpmZtu7dEw=""#, #""x5t#S256":"Eyh+0Z5AIvDFAz1mtBHWB2oeAEsTwKHyqmpmZtu7dEw""#,
+            #""x5t#S256":"6ZjXuMtgDRBYd_0bs5aDFr6TgI4""#, #""x5t":"EyhK0Z5AIvDFAz1mtBHWB2oeAEsTwKHyqmpmZtu7dEw""#, #""x5t":null"#,
+        ]
+        for member in bad {
+            let error = try #require(throws: JWTKError.self, "\(member)") {
+                try Self.verifier.verify(try TestTokens.es256(#"{"alg":"ES256",\#(member)}"#))
+            }
+            #expect(error.code == .invalidHeader, "\(member)")
+        }
+    }
 }
