@@ -3,10 +3,11 @@ import JWTK
 import JWTKTestSupport
 import Testing
 
-/// Issue 9 through the real binary against a real provider on 127.0.0.1: exit classes and messages of the
-/// remote commands.
-@Suite("jwtk remote commands: security round 2")
-struct RemoteHardeningTests {
+/// Exit classes and messages of the remote commands, through the real binary against a real provider on
+/// 127.0.0.1: a rejected token against fresh keys, a token outside b64token, a refused discovery document, the
+/// URL scheme's case.
+@Suite("jwtk remote commands: exit classes and messages")
+struct RemoteExitClassTests {
     static let timeout = ["--timeout", "60"]
     let key: TestKey
 
