@@ -17,6 +17,9 @@ let package = Package(
         .library(name: "JWTKInspection", targets: ["JWTKInspection"]),
         .executable(name: "jwtk", targets: ["jwtk"]),
         .library(name: "JWTKRemote", targets: ["JWTKRemote"]),
+        // The timing loop of `jwtk bench` and Benchmarks' jwtk-loop: a product only so that the Benchmarks
+        // package can use it; not API.
+        .library(name: "JWTKTiming", targets: ["JWTKTiming"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -50,10 +53,16 @@ let package = Package(
             dependencies: ["JWTK"],
             swiftSettings: memorySafeSettings
         ),
+        // The one timing loop (`TimingLoop`): `jwtk bench` and Benchmarks' jwtk-loop; the core never uses it.
+        .target(
+            name: "JWTKTiming",
+            dependencies: ["JWTK"],
+            swiftSettings: memorySafeSettings
+        ),
         .executableTarget(
             name: "jwtk",
             dependencies: [
-                "JWTK", "JWTKInspection", "JWTKRemote",
+                "JWTK", "JWTKInspection", "JWTKRemote", "JWTKTiming",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -30,7 +30,9 @@ let package = Package(
         // A plain timing loop over the release library, driven by dev/compare-peers.sh.
         .executableTarget(
             name: "jwtk-loop",
-            dependencies: ["BenchFixtures", .product(name: "JWTK", package: "jwtk")],
+            dependencies: [
+                "BenchFixtures", .product(name: "JWTK", package: "jwtk"), .product(name: "JWTKTiming", package: "jwtk"),
+            ],
             path: "Sources/JWTKLoop"
         ),
     ]

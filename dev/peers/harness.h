@@ -5,7 +5,9 @@
  * result is checked; any failure makes the program exit 1. Prints
  *   ns_per_op=<aggregate wall ns per operation> ops=<n> threads=<t>
  * An algorithm the library cannot do: prints `unsupported` and exits 3.
- * HARNESS_ITERATIONS=n: n operations on one thread, no output (for callgrind / memcheck). */
+ * HARNESS_ITERATIONS=n: n operations on one thread, no output (for callgrind / memcheck).
+ * The loop is the C counterpart of Sources/JWTKTiming/TimingLoop.swift (jwtk-loop, jwtk bench): one common start
+ * and deadline, the clock read every batch, every result counted; change the two together. */
 #ifndef JWTK_PEER_HARNESS_H
 #define JWTK_PEER_HARNESS_H
 #include <pthread.h>

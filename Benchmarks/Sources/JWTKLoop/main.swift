@@ -4,12 +4,14 @@
 //
 // verify: full verification; cached: verify(_:cache:) with one shared VerifiedTokenCache (hits after each
 // thread's first); signature: verifySignature (no claims); decode: UnverifiedJWT.decode.
-// Each thread verifies (or decodes) the token in a loop until the deadline; every result is checked and
-// any failure exits 1. Prints `ns_per_op=<aggregate ns per operation> ops=<n> threads=<t>`.
+// Each thread verifies (or decodes) the token in a loop until the deadline (JWTKTiming's TimingLoop, the loop
+// `jwtk bench` uses); every result is checked and any failure exits 1. Prints
+// `ns_per_op=<aggregate ns per operation> ops=<n> threads=<t>`.
 // JWTK_LOOP_NOW fixes the clock; JWTK_LOOP_ITERATIONS runs a fixed count (valgrind: make perf-check).
 import BenchFixtures
 import Foundation
 import JWTK
+import JWTKTiming
 
 let args = CommandLine.arguments
 guard args.count == 7, let threads = Int(args[5]), threads >= 1, let millis = Int(args[6]), millis > 0,
@@ -75,45 +77,18 @@ guard ["verify", "cached", "signature", "decode"].contains(mode), operation.run(
     exit(1)
 }
 
-final class Counter: @unchecked Sendable {
-    let lock = NSLock()
-    var ops = 0
-    var failures = 0
-}
 // JWTK_LOOP_ITERATIONS=n: run exactly n operations on one thread and print nothing (for callgrind/memcheck).
 if let fixed = ProcessInfo.processInfo.environment["JWTK_LOOP_ITERATIONS"].flatMap({ Int($0) }) {
     for _ in 0..<fixed where !operation.run() { exit(1) }
     exit(0)
 }
-let counter = Counter()
-let start = DispatchTime.now().uptimeNanoseconds
-let deadline = start + UInt64(millis) * 1_000_000
-let group = DispatchGroup()
-for _ in 0..<threads {
-    group.enter()
-    let thread = Thread { [operation] in
-        var ops = 0
-        var failures = 0
-        // Check the clock every 16 operations; HS256 takes about a microsecond.
-        while DispatchTime.now().uptimeNanoseconds < deadline {
-            for _ in 0..<16 {
-                if !operation.run() { failures += 1 }
-                ops += 1
-            }
-        }
-        counter.lock.lock()
-        counter.ops += ops
-        counter.failures += failures
-        counter.lock.unlock()
-        group.leave()
-    }
-    thread.stackSize = 1 << 20
-    thread.start()
-}
-group.wait()
-let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start)
-guard counter.failures == 0 else {
-    FileHandle.standardError.write(Data("jwtk-loop: \(counter.failures) of \(counter.ops) operations failed\n".utf8))
+// The timing loop `jwtk bench` uses; the clock is read every 16 operations (HS256 takes about a microsecond).
+let measured = TimingLoop.run(threads: threads, duration: .milliseconds(millis), batch: 16, operation: { [operation] in operation.run() })
+guard measured.failures == 0 else {
+    FileHandle.standardError.write(Data("jwtk-loop: \(measured.failures) of \(measured.operations) operations failed\n".utf8))
     exit(1)
 }
-print(String(format: "ns_per_op=%.1f ops=%d threads=%d", elapsed / Double(counter.ops), counter.ops, threads))
+print(
+    String(
+        format: "ns_per_op=%.1f ops=%d threads=%d", Double(measured.elapsedNanoseconds) / Double(measured.operations), measured.operations,
+        threads))

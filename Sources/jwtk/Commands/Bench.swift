@@ -1,14 +1,7 @@
 import ArgumentParser
 import Foundation
 import JWTK
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import JWTKTiming
 
 /// `jwtk bench`: verification throughput, in process.
 struct Bench: ParsableCommand {
@@ -59,13 +52,6 @@ struct Bench: ParsableCommand {
         if tokenCache, policyOptions.jws { throw ValidationError("--token-cache caches verified JWTs; it cannot be used with --jws") }
     }
 
-    struct ThreadResult {
-        var verifications = 0
-        var failures = 0
-        var elapsed = 0.0
-        var cacheHits = 0
-    }
-
     func run() throws {
         try keySource.checkStandardInput(token: token)
         let loaded = try keySource.load()
@@ -83,57 +69,39 @@ struct Bench: ParsableCommand {
         }
 
         let cache: VerifiedTokenCache? = tokenCache ? try VerifiedTokenCache(capacity: 16) : nil
-        let results = Locked([ThreadResult](repeating: ThreadResult(), count: threads))
-        let done = DispatchSemaphore(value: 0)
-        let duration = seconds
-        for index in 0..<threads {
-            let thread = Thread {
-                var result = ThreadResult()
-                let start = Self.monotonic()
-                let deadline = start + duration
-                var now = start
-                while now < deadline {
-                    for _ in 0..<8 {
-                        do throws(JWTKError) {
-                            if let cache {
-                                _ = try verifier.verify(token, cache: cache)
-                            } else if signatureOnly {
-                                _ = try verifier.verifySignature(token)
-                            } else {
-                                _ = try verifier.verify(token)
-                            }
-                            result.verifications += 1
-                        } catch {
-                            result.failures += 1
-                        }
+        let measured = TimingLoop.run(
+            threads: threads, duration: .seconds(seconds), batch: 8,
+            operation: {
+                do throws(JWTKError) {
+                    if let cache {
+                        _ = try verifier.verify(token, cache: cache)
+                    } else if signatureOnly {
+                        _ = try verifier.verifySignature(token)
+                    } else {
+                        _ = try verifier.verify(token)
                     }
-                    now = Self.monotonic()
+                    return true
+                } catch {
+                    return false
                 }
-                result.elapsed = now - start
-                result.cacheHits = cache?.statisticsForCurrentThread.hits ?? 0
-                results.withLock { $0[index] = result }
-                done.signal()
-            }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
-        for _ in 0..<threads { done.wait() }
-        let perThread = results.withLock { $0 }
+            },
+            finished: { cache?.statisticsForCurrentThread.hits ?? 0 })
+        let perThread = measured.threads
 
-        let verifications = perThread.reduce(0) { $0 + $1.verifications }
+        let verifications = perThread.reduce(0) { $0 + $1.succeeded }
         let failures = perThread.reduce(0) { $0 + $1.failures }
-        let opsPerSecond = perThread.reduce(0.0) { $0 + Double($1.verifications) / max($1.elapsed, 1e-9) }
+        let opsPerSecond = perThread.reduce(0.0) { $0 + Double($1.succeeded) / max($1.seconds, 1e-9) }
         let nsPerOp = opsPerSecond > 0 ? 1e9 / opsPerSecond : 0
-        let elapsed = perThread.map(\.elapsed).max() ?? 0
+        let elapsed = perThread.map(\.seconds).max() ?? 0
         if json {
             let threadsJSON: [JSONOut] = perThread.map { r in
-                let ops = Double(r.verifications) / max(r.elapsed, 1e-9)
+                let ops = Double(r.succeeded) / max(r.seconds, 1e-9)
                 var members: [(String, JSONOut)] = [
-                    ("verifications", .integer(Int64(r.verifications))), ("failures", .integer(Int64(r.failures))),
-                    ("seconds", .number(Self.rounded(r.elapsed, 3))), ("ops_per_sec", .number(Self.rounded(ops, 1))),
+                    ("verifications", .integer(Int64(r.succeeded))), ("failures", .integer(Int64(r.failures))),
+                    ("seconds", .number(Self.rounded(r.seconds, 3))), ("ops_per_sec", .number(Self.rounded(ops, 1))),
                     ("ns_per_op", .number(Self.rounded(ops > 0 ? 1e9 / ops : 0, 1))),
                 ]
-                if tokenCache { members.append(("cache_hits", .integer(Int64(r.cacheHits)))) }
+                if tokenCache { members.append(("cache_hits", .integer(Int64(r.tally)))) }
                 return .object(members)
             }
             var members: [(String, JSONOut)] = [
@@ -144,7 +112,7 @@ struct Bench: ParsableCommand {
             ]
             if tokenCache {
                 members.append(("token_cache", .bool(true)))
-                members.append(("cache_hits", .integer(Int64(perThread.reduce(0) { $0 + $1.cacheHits }))))
+                members.append(("cache_hits", .integer(Int64(perThread.reduce(0) { $0 + $1.tally }))))
             }
             JSONDocumentOut.emit(JSONOut.object(members))
         } else {
@@ -152,9 +120,9 @@ struct Bench: ParsableCommand {
                 "jwtk bench: \(algorithm), \(threads) thread\(threads == 1 ? "" : "s"), \(String(format: "%.2f", elapsed)) s\(signatureOnly ? ", signature only" : "")\(tokenCache ? ", token cache" : "")"
             )
             for (index, r) in perThread.enumerated() {
-                let ops = Double(r.verifications) / max(r.elapsed, 1e-9)
+                let ops = Double(r.succeeded) / max(r.seconds, 1e-9)
                 print(
-                    "  thread \(index + 1): \(r.verifications) verifications, \(r.failures) failures, "
+                    "  thread \(index + 1): \(r.succeeded) verifications, \(r.failures) failures, "
                         + "\(String(format: "%.0f", ops)) ops/s, \(String(format: "%.0f", ops > 0 ? 1e9 / ops : 0)) ns/op")
             }
             print(
@@ -162,12 +130,6 @@ struct Bench: ParsableCommand {
                     + "\(String(format: "%.0f", nsPerOp)) ns/op")
         }
         if failures > 0 { throw CLIFailure(.rejected, "\(failures) verifications failed during the run") }
-    }
-
-    static func monotonic() -> Double {
-        var ts = timespec()
-        unsafe clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     static func rounded(_ value: Double, _ digits: Int) -> Double {
