@@ -24,7 +24,7 @@ public func fuzzRemoteDocuments(_ data: UnsafePointer<UInt8>?, _ size: Int) -> C
     if let members = parsed?.members {
         var names = Set<String>()
         for (name, _) in members where !names.insert(name).inserted {
-            propertyFailure("the strict parser kept the member \(FuzzJSON.quote(name)) twice")
+            propertyFailure("the strict parser kept the member \(JSONText.quote(name)) twice")
         }
     }
 
@@ -32,7 +32,7 @@ public func fuzzRemoteDocuments(_ data: UnsafePointer<UInt8>?, _ size: Int) -> C
         let metadata = try OIDCProviderMetadata(json: bytes, expectedIssuer: issuer)
         guard parsed?.kind == .object else { propertyFailure("discovery accepted bytes the strict parser refuses") }
         guard metadata.issuer == issuer, metadata.document["issuer"]?.string == issuer else {
-            propertyFailure("discovery accepted the issuer \(FuzzJSON.quote(metadata.issuer))")
+            propertyFailure("discovery accepted the issuer \(JSONText.quote(metadata.issuer))")
         }
         guard metadata.rawJSON == bytes else { propertyFailure("discovery changed the document's bytes") }
         do throws(JWTKRemoteError) { try RemoteURLPolicy.check(metadata.jwksURI) } catch {

@@ -24,7 +24,7 @@ private let verifier = JWTVerifier(keyring: Keyring(keys: FuzzKeys.verificationK
 private func claims(_ content: [UInt8]) -> String {
     // jwtk refuses U+0000 inside JSON strings (as jansson does by default), so it is left out of the subject.
     let text = String(String(decoding: content, as: UTF8.self).unicodeScalars.filter { $0 != "\0" })
-    return #"{"iss":"https://issuer.example","aud":"api","exp":4102444800,"iat":1767225600,"sub":\#(FuzzJSON.quote(text))}"#
+    return #"{"iss":"https://issuer.example","aud":"api","exp":4102444800,"iat":1767225600,"sub":\#(JSONText.quote(text))}"#
 }
 
 private func rejectFlipped(_ token: [UInt8], bit: Int, algorithm: JWSAlgorithm) {

@@ -88,28 +88,3 @@ public enum FuzzKeys {
         do { return try body() } catch { fatalError("fuzz set-up: cannot load a test key: \(error)") }
     }
 }
-
-/// JSON text helpers for building claims from fuzz input.
-public enum FuzzJSON {
-    /// A JSON string literal for `text`: quotes, backslashes and control characters escaped.
-    public static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
-}

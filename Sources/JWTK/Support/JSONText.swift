@@ -1,9 +1,15 @@
-/// Small JSON text helpers for output jwtk writes itself.
-package enum JSONText {
+/// JSON string quoting: the one implementation behind the headers ``JWTSigner`` writes, jwtk's own JSON output
+/// and messages, and claims text built for ``JWTSigner/sign(claims:type:extraHeader:)``.
+public enum JSONText {
     /// A JSON string literal for `s`, with the escapes RFC 8259 requires. With `escapingLineBreaks`, every
-    /// scalar ``isUnsafeOnScreen(_:)`` names is escaped too (still valid JSON): log viewers treat some as line
+    /// scalar `isUnsafeOnScreen(_:)` names is escaped too (still valid JSON): log viewers treat some as line
     /// breaks and terminals act on others, so attacker-supplied text in an error reason cannot forge log lines.
-    package static func quote(_ s: String, escapingLineBreaks: Bool = false) -> String {
+    ///
+    /// - Parameters:
+    ///   - s: the text to quote.
+    ///   - escapingLineBreaks: also escape DEL, the C1 controls, U+2028/U+2029 and the bidirectional controls.
+    /// - Returns: the JSON string literal, quotes included.
+    public static func quote(_ s: String, escapingLineBreaks: Bool = false) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

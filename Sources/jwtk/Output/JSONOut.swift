@@ -64,22 +64,7 @@ indirect enum JSONOut {
     /// A JSON string literal (RFC 8259 escapes), which also escapes every scalar the terminal rule names
     /// (`JSONText.isUnsafeOnScreen`: DEL, C1 such as U+009B CSI, U+2028/U+2029, bidi controls), so JSON
     /// printed to a terminal cannot act on it; the escapes are valid JSON and decode to the same string.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where JSONText.isUnsafeOnScreen(scalar):
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { JSONText.quote(s, escapingLineBreaks: true) }
 }
 
 extension LintFinding {
