@@ -19,14 +19,7 @@ extension ExampleService {
         let holder = VerifierHolder()
         let refreshersBox = RefresherHolder()
         let router = Router(context: JWTRequestContext.self)
-        router.get("healthz") { _, _ in "ok\n" }
-        router.get("metrics") { _, _ in
-            for service in refreshersBox.installed { service.recordKeySetAge() }
-            var headers = HTTPFields()
-            headers[.contentType] = "text/plain; version=0.0.4"
-            return Response(
-                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
-        }
+        addOperationalRoutes(to: router, registry: registry, refreshers: refreshersBox)
         let authenticator = PolicyAuthenticator<JWTRequestContext>(
             authenticator: JWTAuthenticator(
                 verifier: holder, realm: realm, metrics: metrics,

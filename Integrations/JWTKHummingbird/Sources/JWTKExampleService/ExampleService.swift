@@ -86,14 +86,7 @@ public enum ExampleService {
         let holder = VerifierHolder()
         let refreshersBox = RefresherHolder()
         let router = Router(context: JWTRequestContext.self)
-        router.get("healthz") { _, _ in "ok\n" }
-        router.get("metrics") { _, _ in
-            for service in refreshersBox.installed { service.recordKeySetAge() }
-            var headers = HTTPFields()
-            headers[.contentType] = "text/plain; version=0.0.4"
-            return Response(
-                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
-        }
+        addOperationalRoutes(to: router, registry: registry, refreshers: refreshersBox)
         let dpop = try dpopOptions(enabled: configuration.dpop, configuration)
         let tokenCache = try configuration.tokenCacheCapacity.map { capacity throws(JWTKError) in try VerifiedTokenCache(capacity: capacity)
         }
@@ -153,6 +146,21 @@ public enum ExampleService {
 
 /// The verifier in use, installed once the keys are loaded.
 extension ExampleService {
+    /// `GET /healthz` (`ok`) and `GET /metrics` (the registry in Prometheus text format, after every installed
+    /// refresh service has recorded its key set's age), the routes both ways of building the service share.
+    static func addOperationalRoutes(
+        to router: Router<JWTRequestContext>, registry: PrometheusCollectorRegistry, refreshers: RefresherHolder
+    ) {
+        router.get("healthz") { _, _ in "ok\n" }
+        router.get("metrics") { _, _ in
+            for service in refreshers.installed { service.recordKeySetAge() }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4"
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+    }
+
     /// The middleware's DPoP support when `enabled` (`--dpop`, or `"dpop": true` in a policy file): proofs
     /// judged at the service's clock, remembered in a replay cache of `dpopReplayCapacity` entries.
     static func dpopOptions(enabled: Bool, _ configuration: Configuration) throws -> DPoPOptions? {
