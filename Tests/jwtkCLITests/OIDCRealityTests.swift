@@ -20,11 +20,7 @@ struct OIDCRealityTests {
     init() throws { key = try TestKey(kid: "k1") }
 
     func serving(_ body: (LoopbackProvider) async throws -> Void) async throws {
-        let key = key
-        try await LoopbackProvider.with { provider in
-            provider.update { $0.jwks = TestKey.jwks([key]) }
-            try await body(provider)
-        }
+        try await LoopbackProvider.with(serving: [key], body)
     }
 
     func idToken(_ provider: LoopbackProvider, extra: [String: Any] = [:]) throws -> String {

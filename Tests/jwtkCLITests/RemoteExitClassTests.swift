@@ -14,11 +14,7 @@ struct RemoteExitClassTests {
     init() throws { key = try TestKey(kid: "k1") }
 
     func serving(_ body: (LoopbackProvider) async throws -> Void) async throws {
-        let key = key
-        try await LoopbackProvider.with { provider in
-            provider.update { $0.jwks = TestKey.jwks([key]) }
-            try await body(provider)
-        }
+        try await LoopbackProvider.with(serving: [key], body)
     }
 
     /// `--now` judges the token, not the key cache: a token expired at `--now 1e20` is exit 1 `expired`, not

@@ -29,11 +29,7 @@ struct RemoteTests {
     }
 
     func serving(_ body: (LoopbackProvider) async throws -> Void) async throws {
-        let key = key
-        try await LoopbackProvider.with { provider in
-            provider.update { $0.jwks = TestKey.jwks([key]) }
-            try await body(provider)
-        }
+        try await LoopbackProvider.with(serving: [key], body)
     }
 
     // MARK: verify --jwks URL

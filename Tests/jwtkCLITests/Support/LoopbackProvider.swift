@@ -40,6 +40,14 @@ final class LoopbackProvider: Sendable {
         try await LoopbackServer.with(start, stop: { await $0.stop() }, body)
     }
 
+    /// ``with(_:)`` with `keys` as the served JWK Set.
+    static func with(serving keys: [TestKey], _ body: (LoopbackProvider) async throws -> Void) async throws {
+        try await with { provider in
+            provider.update { $0.jwks = TestKey.jwks(keys) }
+            try await body(provider)
+        }
+    }
+
     static func start() async throws -> LoopbackProvider {
         let provider = LoopbackProvider(http: try await LoopbackServer.start(timeout: 60))
         await provider.installRoutes()
