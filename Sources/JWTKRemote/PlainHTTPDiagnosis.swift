@@ -8,10 +8,12 @@ public enum PlainHTTPDiagnosis {
     /// `error` with its reason extended when the server behind an `https://` URL speaks plain HTTP.
     ///
     /// For a loopback host (where plain http is allowed) it asks the same host and port over `http://` (one
-    /// GET of `/`, 2 s, 4 KiB) and, when an HTTP response comes back, says so. For other hosts nothing is
+    /// GET of `/` within `timeout` seconds, 4 KiB at most) and, when an HTTP response comes back, says so.
+    /// Give it the timeout the failed fetch had: a loaded machine answers the probe no faster than the fetch. For other hosts nothing is
     /// sent over plain HTTP; the TLS library's "wrong version number" (the usual sign of an HTTP answer to a
     /// TLS handshake) is explained instead. Any other error is returned unchanged.
-    public static func explain(_ error: JWTKRemoteError, fetcher: any HTTPFetching = URLSessionFetcher()) async -> JWTKRemoteError {
+    public static func explain(
+        _ error: JWTKRemoteError, timeout: Double = 5, fetcher: any HTTPFetching = URLSessionFetcher()) async -> JWTKRemoteError {
         guard error.code == .tlsFailure || error.code == .fetchFailed, let text = error.url, var components = URLComponents(string: text),
             components.scheme?.lowercased() == "https", let host = components.host
         else { return error }
@@ -21,7 +23,7 @@ public enum PlainHTTPDiagnosis {
         components.fragment = nil
         if RemoteURLPolicy.isLoopback(host: host), let plain = components.url {
             let request = HTTPFetchRequest(
-                url: plain, headers: ["User-Agent": HTTPFetchRequest.defaultUserAgent, "Accept-Encoding": "identity"], timeout: 2,
+                url: plain, headers: ["User-Agent": HTTPFetchRequest.defaultUserAgent, "Accept-Encoding": "identity"], timeout: timeout,
                 maxResponseBytes: 4096)
             if (try? await fetcher.fetch(request)) != nil {
                 return JWTKRemoteError(

@@ -64,7 +64,7 @@ struct Discover: AsyncParsableCommand {
         var jwksConfiguration = RemoteJWKS.Configuration()
         jwksConfiguration.timeout = timeout
         jwksConfiguration.logger = remote.logger("jwtk.remote.jwks")
-        let report = try await Remote.fetch { () async throws(JWTKRemoteError) in
+        let report = try await Remote.fetch(timeout: timeout) { () async throws(JWTKRemoteError) in
             try await OIDCDiscoveryReport.run(
                 issuer: issuer, allowedAlgorithms: allowed, discovery: configuration, jwks: jwksConfiguration)
         }
@@ -225,7 +225,7 @@ struct UserInfoCommand: AsyncParsableCommand {
         configuration.timeout = try remote.seconds()
         configuration.logger = remote.logger("jwtk.remote.discovery")
         let discovery = try Remote.setup { () throws(JWTKRemoteError) in try OIDCDiscovery(issuer: issuer, configuration: configuration) }
-        let info = try await Remote.fetch { () async throws(JWTKRemoteError) in
+        let info = try await Remote.fetch(timeout: configuration.timeout) { () async throws(JWTKRemoteError) in
             try await discovery.userInfo(accessToken: token, expectedSubject: sub)
         }
         if output.json {

@@ -137,7 +137,7 @@ struct Verify: AsyncParsableCommand {
         configuration.timeout = try remote.seconds()
         configuration.logger = remote.logger("jwtk.remote.jwks")
         let jwks = try Remote.setup { () throws(JWTKRemoteError) in try RemoteJWKS(url: url, configuration: configuration) }
-        try await Remote.fetch { () async throws(JWTKRemoteError) in try await jwks.refresh() }
+        try await Remote.fetch(timeout: configuration.timeout) { () async throws(JWTKRemoteError) in try await jwks.refresh() }
         var policy = try policyOptions.policy(keys: jwks.keyring.keys)
         if let accessToken = try accessTokenForHash() { policy.accessTokenForHash = accessToken }
         let verifier = jwks.verifier(policy: policy)
@@ -188,7 +188,7 @@ struct Verify: AsyncParsableCommand {
         let oidc = try Remote.setup { () throws(JWTKRemoteError) in
             try OIDCVerifier(issuer: issuer, clientID: audience, configuration: configuration)
         }
-        try await Remote.fetch { () async throws(JWTKRemoteError) in try await oidc.prepare() }
+        try await Remote.fetch(timeout: timeout) { () async throws(JWTKRemoteError) in try await oidc.prepare() }
         var recorder = VerificationTrace.Recorder()
         var verified: VerifiedJWT?
         do throws(JWTKRemoteError) {

@@ -72,7 +72,7 @@ extension Verify {
             try refuseUnrouted(error, configuration: configuration)
             return
         }
-        let resolved = try await Remote.fetch { () async throws(JWTKRemoteError) in try await chosen.resolve() }
+        let resolved = try await Remote.fetch(timeout: timeout) { () async throws(JWTKRemoteError) in try await chosen.resolve() }
         let trace = VerificationTrace(verifying: token, with: resolved.verifier)
         try PolicyVerification.$routedIssuer.withValue(chosen.issuer) {
             try report(trace, skipped: resolved.jwks?.statistics.skippedKeyDetails ?? [], policy: resolved.verifier.policy, token: token)

@@ -109,9 +109,12 @@ enum Remote {
         do throws(JWTKRemoteError) { return try body() } catch { throw setupFailure(error) }
     }
 
-    /// Runs a fetch, mapping its error with ``fetchFailure(_:)``.
+    /// Runs a fetch that was given `timeout` seconds per request, mapping its error with ``fetchFailure(_:)``
+    /// after ``PlainHTTPDiagnosis`` (which probes within the same timeout) has explained it.
     @discardableResult
-    static func fetch<T>(_ body: () async throws(JWTKRemoteError) -> T) async throws(CLIFailure) -> T {
-        do throws(JWTKRemoteError) { return try await body() } catch { throw fetchFailure(await PlainHTTPDiagnosis.explain(error)) }
+    static func fetch<T>(timeout: Double, _ body: () async throws(JWTKRemoteError) -> T) async throws(CLIFailure) -> T {
+        do throws(JWTKRemoteError) { return try await body() } catch {
+            throw fetchFailure(await PlainHTTPDiagnosis.explain(error, timeout: timeout))
+        }
     }
 }
