@@ -13,7 +13,8 @@ public enum PlainHTTPDiagnosis {
     /// sent over plain HTTP; the TLS library's "wrong version number" (the usual sign of an HTTP answer to a
     /// TLS handshake) is explained instead. Any other error is returned unchanged.
     public static func explain(
-        _ error: JWTKRemoteError, timeout: Double = 5, fetcher: any HTTPFetching = URLSessionFetcher()) async -> JWTKRemoteError {
+        _ error: JWTKRemoteError, timeout: Double = 5, fetcher: any HTTPFetching = URLSessionFetcher()
+    ) async -> JWTKRemoteError {
         guard error.code == .tlsFailure || error.code == .fetchFailed, let text = error.url, var components = URLComponents(string: text),
             components.scheme?.lowercased() == "https", let host = components.host
         else { return error }
