@@ -182,6 +182,7 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
                     realm: realm, error: "invalid_token", description: "sender_constrained_token"))
         }
         metrics.recordVerification(outcome: "ok", issuer: identity.issuerLabel)
+        if let hit = identity.tokenCacheHit { metrics.recordTokenCacheLookup(hit: hit, issuer: identity.issuerLabel) }
         var context = context
         context.identity = identity
         return try await next(request, context)
