@@ -48,6 +48,7 @@ extension ExampleService {
         }
         protected.group("admin").add(middleware: RequireScopes<JWTRequestContext>(["admin"], realm: realm))
             .get { _, _ in "admin ok\n" }
+        if configuration.benchmarkRoute { router.get("me-unprotected") { _, _ in "{}\n" } }
 
         let remote = policy.issuers.contains {
             if case .keysFile = $0.keys { return false }

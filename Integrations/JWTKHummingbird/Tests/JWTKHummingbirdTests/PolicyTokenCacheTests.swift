@@ -26,7 +26,10 @@ struct PolicyTokenCacheTests {
             configuration.policy = try VerifierConfiguration(json: Array(text.utf8))
             configuration.clock = JWTClock { now.withLockedValue { $0 } }
             configuration.tokenCacheCapacity = 64
+            configuration.benchmarkRoute = true
             try await withRunning({ try ExampleService.build(configuration, onServerRunning: $0).application }) { port in
+                // --benchmark-route with --policy: the load-test baseline, no middleware.
+                #expect(try await get(port, "/me-unprotected").status == 200)
                 let token = try sign(old, #"{"iss":"\#(issuer)","aud":"api","sub":"c","exp":\#(testNow + 60)}"#)
                 // Each thread keeps its own table: each thread that serves the token misses once.
                 let threads = 2 * ProcessInfo.processInfo.activeProcessorCount
