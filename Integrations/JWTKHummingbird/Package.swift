@@ -66,6 +66,7 @@ let package = Package(
             dependencies: [
                 "JWTKHummingbird",
                 .product(name: "JWTK", package: "jwtk"),
+                .product(name: "JWTKRemote", package: "jwtk"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
             ],

@@ -8,27 +8,93 @@ import JWTK
 public protocol IssuerVerifying: Sendable {
     /// Verifies `token` for this issuer.
     ///
-    /// - Throws: `JWTKError` for a rejected token; ``JWTKRemoteError`` when the keys cannot be obtained.
-    func verify(routed token: String) async throws -> VerifiedJWT
+    /// - Throws: ``JWTKRemoteError``: ``JWTKRemoteError/Code/tokenRejected`` carrying the core `JWTKError` for a
+    ///   rejected token; any other code when the keys cannot be obtained.
+    func verify(routed token: String) async throws(JWTKRemoteError) -> VerifiedJWT
+
+    /// Verifies `token` for this issuer through `cache` (a `VerifiedTokenCache`), with the same result and
+    /// errors as ``verify(routed:)``. A conformance answers from the cache only through one stable core
+    /// `JWTVerifier` per issuer (the cache keys entries by the verifier's identity and the keyring's
+    /// generation, so a key rotation or a policy change is a miss).
+    ///
+    /// The default ignores the cache: it calls ``verify(routed:)`` and reports a miss.
+    ///
+    /// - Returns: the verified token, and whether it was answered from the cache.
+    func verify(routed token: String, cache: VerifiedTokenCache) async throws(JWTKRemoteError) -> (token: VerifiedJWT, cacheHit: Bool)
+}
+
+extension IssuerVerifying {
+    /// Ignores the cache: ``verify(routed:)``, reported as a miss.
+    public func verify(
+        routed token: String, cache: VerifiedTokenCache
+    ) async throws(JWTKRemoteError) -> (token: VerifiedJWT, cacheHit: Bool) {
+        (try await verify(routed: token), false)
+    }
+}
+
+extension VerifiedTokenCache {
+    /// `verifier.verify(token, cache: self)` and whether it was a hit, read from the calling thread's counters
+    /// (the call is synchronous, so it does not leave the thread).
+    func verify(_ token: String, with verifier: JWTVerifier) throws(JWTKError) -> (token: VerifiedJWT, cacheHit: Bool) {
+        let hits = statisticsForCurrentThread.hits
+        let verified = try verifier.verify(token, cache: self)
+        return (verified, statisticsForCurrentThread.hits > hits)
+    }
 }
 
 extension JWTVerifier: IssuerVerifying {
-    /// Verifies with the held keys, synchronously.
-    public func verify(routed token: String) async throws -> VerifiedJWT { try verify(token) }
+    /// Verifies with the held keys, synchronously; a rejection is ``JWTKRemoteError/Code/tokenRejected``.
+    public func verify(routed token: String) async throws(JWTKRemoteError) -> VerifiedJWT {
+        do throws(JWTKError) { return try verify(token) } catch { throw .rejected(error) }
+    }
+
+    /// Verifies with the held keys through `cache` (this verifier's identity keys the entries).
+    public func verify(
+        routed token: String, cache: VerifiedTokenCache
+    ) async throws(JWTKRemoteError) -> (token: VerifiedJWT, cacheHit: Bool) {
+        do throws(JWTKError) { return try cache.verify(token, with: self) } catch { throw .rejected(error) }
+    }
 }
 
 extension RemoteJWTVerifier: IssuerVerifying {
     /// ``verifyRefreshing(_:)``: loads the keys when needed and refreshes once for an unknown `kid`.
-    public func verify(routed token: String) async throws -> VerifiedJWT { try await verifyRefreshing(token) }
+    public func verify(routed token: String) async throws(JWTKRemoteError) -> VerifiedJWT { try await verifyRefreshing(token) }
+
+    /// Loads the keys when needed, then verifies through `cache`; a `kid` not found goes through
+    /// ``verifyRefreshing(_:)`` (one refresh, cooldown permitting), uncached.
+    public func verify(
+        routed token: String, cache: VerifiedTokenCache
+    ) async throws(JWTKRemoteError) -> (token: VerifiedJWT, cacheHit: Bool) {
+        try await source.loadIfNeeded()
+        return try await Self.verify(token, with: verifier, source: source, cache: cache) { () async throws(JWTKRemoteError) in
+            try await verifyRefreshing(token)
+        }
+    }
+
+    /// The cached verification of a remote issuer's token with `verifier` (over `source`'s keyring); a `kid` not
+    /// found calls `refreshing` instead (a cached verdict never skips the unknown-key refresh).
+    static func verify(
+        _ token: String, with verifier: JWTVerifier, source: RemoteJWKS, cache: VerifiedTokenCache,
+        refreshing: () async throws(JWTKRemoteError) -> VerifiedJWT
+    ) async throws(JWTKRemoteError) -> (token: VerifiedJWT, cacheHit: Bool) {
+        try source.checkUsable()
+        do throws(JWTKError) {
+            return try cache.verify(token, with: verifier)
+        } catch  where error.code == .keyNotFound {
+            return (try await refreshing(), false)
+        } catch {
+            throw .rejected(error)
+        }
+    }
 }
 
-/// An ``IssuerVerifying`` made of a closure.
+/// An ``IssuerVerifying`` made of a closure. It is not cached (``verify(routed:cache:)`` is the default).
 public struct ClosureIssuerVerifier: IssuerVerifying {
-    private let body: @Sendable (String) async throws -> VerifiedJWT
+    private let body: @Sendable (String) async throws(JWTKRemoteError) -> VerifiedJWT
     /// Creates a verifier that calls `body`.
-    public init(_ body: @escaping @Sendable (String) async throws -> VerifiedJWT) { self.body = body }
+    public init(_ body: @escaping @Sendable (String) async throws(JWTKRemoteError) -> VerifiedJWT) { self.body = body }
     /// Calls the closure.
-    public func verify(routed token: String) async throws -> VerifiedJWT { try await body(token) }
+    public func verify(routed token: String) async throws(JWTKRemoteError) -> VerifiedJWT { try await body(token) }
 }
 
 /// A token verified through ``IssuerRouter``: the configured issuer it was routed to and the verified token.
@@ -37,11 +103,14 @@ public struct RoutedJWT: Sendable {
     public let issuer: String
     /// The verified token.
     public let token: VerifiedJWT
+    /// Whether the router's ``IssuerRouter/tokenCache`` answered (false without a cache).
+    public let cacheHit: Bool
 
     /// Creates the pair.
-    public init(issuer: String, token: VerifiedJWT) {
+    public init(issuer: String, token: VerifiedJWT, cacheHit: Bool = false) {
         self.issuer = issuer
         self.token = token
+        self.cacheHit = cacheHit
     }
 }
 
@@ -53,11 +122,15 @@ public struct RoutedJWT: Sendable {
 /// `iss` must equal the chosen issuer, so a verifier configured without an issuer check still cannot accept
 /// another issuer's token.
 ///
+/// With a ``tokenCache`` (opt-in), each issuer's verifier answers a token it already accepted from the cache
+/// (``IssuerVerifying/verify(routed:cache:)``): the claim rules, expiry included, run again on every hit, a key
+/// rotation or a policy change is a miss, and a token is only ever cached under the issuer it was routed to.
+///
 /// ```swift
 /// let router = IssuerRouter([
 ///     "https://a.example": try RemoteJWKS(url: jwksA).verifier(policy: .accessToken(issuer: "https://a.example", audience: "api")),
 ///     "https://b.example": JWTVerifier(keys: keysB, policy: .accessToken(issuer: "https://b.example", audience: "api")),
-/// ])
+/// ], tokenCache: try VerifiedTokenCache(capacity: 1024))
 /// let routed = try await router.verify(token)  // routed.issuer, routed.token.claims
 /// ```
 public struct IssuerRouter: Sendable {
@@ -65,11 +138,14 @@ public struct IssuerRouter: Sendable {
     public let verifiers: [String: any IssuerVerifying]
     /// The limits applied to the unverified decode.
     public let limits: TokenLimits
+    /// The verified-token cache in front of the issuers' verifiers; nil (the default): every token is verified.
+    public let tokenCache: VerifiedTokenCache?
 
     /// Creates a router. Each verifier must check its own issuer's keys and policy only.
-    public init(_ verifiers: [String: any IssuerVerifying], limits: TokenLimits = TokenLimits()) {
+    public init(_ verifiers: [String: any IssuerVerifying], limits: TokenLimits = TokenLimits(), tokenCache: VerifiedTokenCache? = nil) {
         self.verifiers = verifiers
         self.limits = limits
+        self.tokenCache = tokenCache
     }
 
     /// The configured issuer a token names, or a typed error: `issuer_mismatch` for an unknown or missing
@@ -84,15 +160,25 @@ public struct IssuerRouter: Sendable {
         return (verifiers[index].key, verifiers[index].value)
     }
 
-    /// Routes, verifies with the chosen issuer's verifier only, and checks the verified `iss`.
+    /// Routes, verifies with the chosen issuer's verifier only (through ``tokenCache`` when set), and checks the
+    /// verified `iss`.
     ///
-    /// - Throws: `JWTKError` for a token that cannot be routed or is rejected; ``JWTKRemoteError`` when the
-    ///   chosen issuer's keys cannot be obtained.
-    public func verify(_ token: String) async throws -> RoutedJWT {
-        let (issuer, verifier) = try route(token)
-        let verified = try await verifier.verify(routed: token)
-        try Self.checkVerifiedIssuer(verified, routed: issuer)
-        return RoutedJWT(issuer: issuer, token: verified)
+    /// - Throws: ``JWTKRemoteError``: ``JWTKRemoteError/Code/tokenRejected`` carrying the core `JWTKError` for
+    ///   a token that cannot be routed (``route(_:)``'s errors, nothing fetched) or is rejected; any other code
+    ///   when the chosen issuer's keys cannot be obtained.
+    public func verify(_ token: String) async throws(JWTKRemoteError) -> RoutedJWT {
+        let issuer: String
+        let verifier: any IssuerVerifying
+        do throws(JWTKError) { (issuer, verifier) = try route(token) } catch { throw .rejected(error) }
+        let verified: VerifiedJWT
+        let hit: Bool
+        if let tokenCache {
+            (verified, hit) = try await verifier.verify(routed: token, cache: tokenCache)
+        } else {
+            (verified, hit) = (try await verifier.verify(routed: token), false)
+        }
+        do throws(JWTKError) { try Self.checkVerifiedIssuer(verified, routed: issuer) } catch { throw .rejected(error) }
+        return RoutedJWT(issuer: issuer, token: verified, cacheHit: hit)
     }
 
     /// The token's `iss`, read without verification.

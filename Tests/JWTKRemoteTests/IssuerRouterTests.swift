@@ -30,11 +30,11 @@ struct CoreIssuerRouterTests {
         #expect(routed.issuer == "https://b")
         #expect(try routed.token.claims.issuer == "https://b")
         for iss in ["https://B", "https://b/", " https://b", "https://c", ""] {
-            await #expect(throws: JWTKError(.issuerMismatch)) { try await router.verify(try token(b, iss: iss)) }
+            await #expect(throws: JWTKRemoteError.rejected(JWTKError(.issuerMismatch))) { try await router.verify(try token(b, iss: iss)) }
         }
-        await #expect(throws: JWTKError(.issuerMismatch)) { try await router.verify(try token(b, iss: nil)) }
-        await #expect(throws: JWTKError(.invalidClaim)) { try await router.verify(try token(b, iss: 7)) }
-        await #expect(throws: JWTKError(.malformedToken)) { try await router.verify("not-a-token") }
+        await #expect(throws: JWTKRemoteError.rejected(JWTKError(.issuerMismatch))) { try await router.verify(try token(b, iss: nil)) }
+        await #expect(throws: JWTKRemoteError.rejected(JWTKError(.invalidClaim))) { try await router.verify(try token(b, iss: 7)) }
+        await #expect(throws: JWTKRemoteError.rejected(JWTKError(.malformedToken))) { try await router.verify("not-a-token") }
         #expect(throws: JWTKError(.issuerMismatch)) { try router.route(try token(a, iss: "https://z")) }
         #expect(try router.route(try token(a, iss: "https://a")).issuer == "https://a")
     }
@@ -45,21 +45,25 @@ struct CoreIssuerRouterTests {
         #expect(composed == decomposed)  // Swift's String equality, which the router must not use
         let router = IssuerRouter([composed: local(a, nil)])
         #expect(try await router.verify(try token(a, iss: composed)).issuer == composed)
-        await #expect(throws: JWTKError(.issuerMismatch)) { try await router.verify(try token(a, iss: decomposed)) }
+        await #expect(throws: JWTKRemoteError.rejected(JWTKError(.issuerMismatch))) {
+            try await router.verify(try token(a, iss: decomposed))
+        }
     }
 
     @Test func anotherIssuersKeyIsNotTried() async throws {
         let router = IssuerRouter(["https://a": local(a, "https://a"), "https://b": local(b, "https://b")])
-        await #expect(throws: JWTKError(.keyNotFound)) { try await router.verify(try token(b, iss: "https://a")) }
+        await #expect(throws: JWTKRemoteError.rejected(JWTKError(.keyNotFound))) { try await router.verify(try token(b, iss: "https://a")) }
     }
 
     /// A delegate that returns a token of another issuer cannot make the router accept it under this one.
     @Test func verifiedIssuerMustEqualRoute() async throws {
         let other = try token(a, iss: "https://other")
         let lax = local(a, nil)
-        let confused = ClosureIssuerVerifier { _ in try lax.verify(other) }
+        let confused = ClosureIssuerVerifier { _ throws(JWTKRemoteError) in try await lax.verify(routed: other) }
         let router = IssuerRouter(["https://a": confused])
-        await #expect(throws: JWTKError(.issuerMismatch)) { try await router.verify(try token(a, iss: "https://a")) }
+        await #expect(throws: JWTKRemoteError.rejected(JWTKError(.issuerMismatch))) {
+            try await router.verify(try token(a, iss: "https://a"))
+        }
     }
 
     @Test func unknownIssuerCausesNoFetch() async throws {
@@ -70,7 +74,9 @@ struct CoreIssuerRouterTests {
             policy.clock = .fixed(now)
             let router = IssuerRouter([provider.base: jwks.verifier(policy: policy)])
             for iss in ["\(provider.base)/", "https://evil.example", provider.base.uppercased()] {
-                await #expect(throws: JWTKError(.issuerMismatch)) { try await router.verify(try token(a, iss: iss)) }
+                await #expect(throws: JWTKRemoteError.rejected(JWTKError(.issuerMismatch))) {
+                    try await router.verify(try token(a, iss: iss))
+                }
             }
             #expect(provider.count("/jwks") == 0)
             #expect(try await router.verify(try token(a, iss: provider.base)).issuer == provider.base)

@@ -291,7 +291,7 @@ struct VerifierConfigurationTests {
 
             // An unknown issuer: refused, no traffic.
             let unknown = try remote.basicToken(issuer: "\(provider.base)/", audience: "api", now: now)
-            await #expect(throws: JWTKError(.issuerMismatch)) { try await verifiers.router.verify(unknown) }
+            await #expect(throws: JWTKRemoteError.rejected(JWTKError(.issuerMismatch))) { try await verifiers.router.verify(unknown) }
             #expect(provider.count("/.well-known/openid-configuration") == 0 && provider.count("/jwks") == 0)
 
             // The remote issuer: discovery, then its JWK Set.
@@ -303,7 +303,7 @@ struct VerifierConfigurationTests {
 
             // The local issuer, RFC 9068 rules: a plain JWT is refused for its typ, an at+jwt accepted.
             let plain = try localKey.basicToken(issuer: "https://local.example", audience: "api", now: now)
-            await #expect(throws: JWTKError.self) { try await verifiers.router.verify(plain) }
+            await #expect(throws: JWTKRemoteError.rejected(JWTKError(.typeMismatch))) { try await verifiers.router.verify(plain) }
             let access = try localKey.token(
                 [
                     "iss": "https://local.example", "aud": "api", "sub": "u", "client_id": "c", "iat": Int(now), "jti": "j1",

@@ -10,9 +10,11 @@ extension VerifierConfiguration {
     ///   - clock: the time tokens are judged at (the key caches keep the system clock).
     ///   - fetcher: the transport for discovery and JWK Sets.
     ///   - timeout: seconds allowed for each request; nil keeps the remote sources' default (5 s).
+    ///   - tokenCache: whether the router gets a `VerifiedTokenCache` of `cache.token_cache_capacity` entries per
+    ///     thread (none when the file sets 0); off by default, right for a single verification such as the CLI's.
     /// - Throws: ``VerifierConfigurationError`` when a URL is refused by the remote URL policy.
     public func makeVerifiers(
-        clock: JWTClock = .system, fetcher: any HTTPFetching = URLSessionFetcher(), timeout: Double? = nil
+        clock: JWTClock = .system, fetcher: any HTTPFetching = URLSessionFetcher(), timeout: Double? = nil, tokenCache: Bool = false
     ) throws(VerifierConfigurationError) -> ConfiguredVerifiers {
         var built: [ConfiguredIssuer] = []
         for (index, entry) in issuers.enumerated() {
@@ -22,7 +24,15 @@ extension VerifierConfiguration {
                 throw VerifierConfigurationError("issuers[\(index)]", "cannot be set up: \(error.reason)")
             }
         }
-        return ConfiguredVerifiers(configuration: self, issuers: built)
+        var cache: VerifiedTokenCache?
+        if tokenCache, self.cache.tokenCacheCapacity > 0 {
+            do throws(JWTKError) {
+                cache = try VerifiedTokenCache(capacity: self.cache.tokenCacheCapacity)
+            } catch {
+                throw VerifierConfigurationError("cache.token_cache_capacity", error.reason)
+            }
+        }
+        return ConfiguredVerifiers(configuration: self, issuers: built, tokenCache: cache)
     }
 }
 
@@ -36,12 +46,12 @@ public struct ConfiguredVerifiers: Sendable {
     /// Routes a token by its (unverified) `iss` to its issuer's verifier.
     public let router: IssuerRouter
 
-    init(configuration: VerifierConfiguration, issuers: [ConfiguredIssuer]) {
+    init(configuration: VerifierConfiguration, issuers: [ConfiguredIssuer], tokenCache: VerifiedTokenCache?) {
         self.configuration = configuration
         self.issuers = issuers
         var table: [String: any IssuerVerifying] = [:]
         for issuer in issuers { table[issuer.issuer] = issuer }
-        self.router = IssuerRouter(table)
+        self.router = IssuerRouter(table, tokenCache: tokenCache)
     }
 
     /// The issuer whose identifier is byte for byte `issuer`.
@@ -82,6 +92,10 @@ public final class ConfiguredIssuer: IssuerVerifying {
     private let fetcher: any HTTPFetching
     /// The JWK Set source: made at once for a `jwks` issuer, after discovery for a `discovery` one.
     private let source: Locked<RemoteJWKS?>
+    /// The verifier in force, kept so that its identity (which a `VerifiedTokenCache` keys entries by) stays
+    /// the same from one token to the next; made again only when the key source or the discovered algorithms
+    /// change (a key rotation keeps the keyring and bumps its generation).
+    private let current: Locked<Resolved?>
 
     /// What a verification of this issuer's tokens uses now.
     public struct Resolved: Sendable {
@@ -124,6 +138,8 @@ public final class ConfiguredIssuer: IssuerVerifying {
             self.localKeyring = Keyring(keys: keys)
             self.source = Locked(nil)
         }
+        let policy = basePolicy
+        self.current = Locked(localKeyring.map { Resolved(verifier: JWTVerifier(keyring: $0, policy: policy), jwks: nil) })
     }
 
     /// The remote key source held now: always for a `jwks` issuer, after the first discovery for a
@@ -143,12 +159,17 @@ public final class ConfiguredIssuer: IssuerVerifying {
     /// - Throws: ``JWTKRemoteError`` when the metadata or the keys cannot be obtained, or an `id-token`
     ///   provider publishes none of the allowed algorithms (`noCommonAlgorithm`).
     public func resolve() async throws(JWTKRemoteError) -> Resolved {
-        if let localKeyring { return Resolved(verifier: JWTVerifier(keyring: localKeyring, policy: basePolicy), jwks: nil) }
+        if localKeyring != nil, let resolved = current.withLock({ $0 }) { return resolved }
         let (policy, source) = try await discovered()
         guard let jwks = source else { throw JWTKRemoteError(.notLoaded, "the issuer has no key source") }
         try await jwks.loadIfNeeded()
         if jwks.state == .notLoaded, let error = jwks.statistics.lastError { throw error }
-        return Resolved(verifier: JWTVerifier(keyring: jwks.keyring, policy: policy), jwks: jwks)
+        return current.withLock { (held: inout Resolved?) -> Resolved in
+            if let held, held.jwks === jwks, held.verifier.policy.algorithms == policy.algorithms { return held }
+            let made = Resolved(verifier: JWTVerifier(keyring: jwks.keyring, policy: policy), jwks: jwks)
+            held = made
+            return made
+        }
     }
 
     /// The policy in force and the key source, after discovery when configured.
@@ -170,9 +191,23 @@ public final class ConfiguredIssuer: IssuerVerifying {
 
     /// Verifies a token with this issuer's keys and policy only: local keys synchronously; remote keys loaded
     /// when needed and refreshed once for an unknown `kid` (cooldown permitting).
-    public func verify(routed token: String) async throws -> VerifiedJWT {
+    public func verify(routed token: String) async throws(JWTKRemoteError) -> VerifiedJWT {
         let resolved = try await resolve()
-        guard let jwks = resolved.jwks else { return try resolved.verifier.verify(token) }
+        guard let jwks = resolved.jwks else { return try await resolved.verifier.verify(routed: token) }
         return try await RemoteJWTVerifier(source: jwks, policy: resolved.verifier.policy).verifyRefreshing(token)
+    }
+
+    /// Verifies like ``verify(routed:)`` through `cache`, with the one verifier this issuer keeps (so a token
+    /// seen before is a hit until a key rotation, a new `jwks_uri` or new discovered algorithms); a `kid` not
+    /// found goes through the refresh-once path, uncached.
+    public func verify(
+        routed token: String, cache: VerifiedTokenCache
+    ) async throws(JWTKRemoteError) -> (token: VerifiedJWT, cacheHit: Bool) {
+        let resolved = try await resolve()
+        guard let jwks = resolved.jwks else { return try await resolved.verifier.verify(routed: token, cache: cache) }
+        return try await RemoteJWTVerifier.verify(token, with: resolved.verifier, source: jwks, cache: cache) {
+            () async throws(JWTKRemoteError) in
+            try await RemoteJWTVerifier(source: jwks, policy: resolved.verifier.policy).verifyRefreshing(token)
+        }
     }
 }

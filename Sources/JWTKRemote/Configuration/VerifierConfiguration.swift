@@ -131,9 +131,9 @@ public struct VerifierConfiguration: Sendable {
         /// The longest JWK Set freshness accepted, in seconds. Default 86400.
         public var maximumTTL: Double = 86_400
         /// Verified tokens kept per thread by a `VerifiedTokenCache` in front of these verifiers; 0 turns it off.
-        /// Default 1024. Validated here; the router built by ``VerifierConfiguration/makeVerifiers(clock:fetcher:timeout:)``
-        /// does not apply it yet (a routed verification builds its verifier per call, which the cache cannot key
-        /// on), so `PolicyAuthenticator` verifies every request in full.
+        /// Default 1024. Applied by ``VerifierConfiguration/makeVerifiers(clock:fetcher:timeout:tokenCache:)``
+        /// when asked (`tokenCache: true`, as a long-running service such as the example service with `--token-cache`
+        /// does): the router's ``IssuerRouter/tokenCache``, in front of one stable verifier per issuer.
         public var tokenCacheCapacity: Int = 1024
 
         /// The defaults.

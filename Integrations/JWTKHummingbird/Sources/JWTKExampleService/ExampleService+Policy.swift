@@ -12,7 +12,11 @@ extension ExampleService {
     static func build(
         policy: VerifierConfiguration, _ configuration: Configuration, onServerRunning: @escaping @Sendable (Int) async -> Void
     ) throws -> Built {
-        let verifiers = try policy.makeVerifiers(clock: configuration.clock)
+        // The router's token cache, in front of one stable verifier per issuer: only with --token-cache N
+        // (opt-in), whose N replaces the file's cache.token_cache_capacity (0: off).
+        var policy = policy
+        if let capacity = configuration.tokenCacheCapacity { policy.cache.tokenCacheCapacity = capacity }
+        let verifiers = try policy.makeVerifiers(clock: configuration.clock, tokenCache: configuration.tokenCacheCapacity != nil)
         let realm = policy.realm ?? configuration.realm
         let registry = PrometheusCollectorRegistry()
         let metrics = JWTKMetrics(factory: PrometheusMetricsFactory(registry: registry))
@@ -37,6 +41,7 @@ extension ExampleService {
         }
         protected.group("admin").add(middleware: RequireScopes<JWTRequestContext>(["admin"], realm: realm))
             .get { _, _ in "admin ok\n" }
+        if configuration.benchmarkRoute { router.get("me-unprotected") { _, _ in "{}\n" } }
 
         let remote = policy.issuers.contains {
             if case .keysFile = $0.keys { return false }

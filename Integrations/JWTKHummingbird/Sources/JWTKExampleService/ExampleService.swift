@@ -46,6 +46,8 @@ public enum ExampleService {
         /// The DPoP replay cache's capacity.
         public var dpopReplayCapacity = DPoPReplayCache.defaultCapacity
         /// Verified tokens kept per thread in a `VerifiedTokenCache` (hits counted in `/metrics`); nil: no cache.
+        /// With a ``policy`` it is the router's token cache, this capacity replacing the file's
+        /// `cache.token_cache_capacity`.
         public var tokenCacheCapacity: Int?
         /// Serve `GET /me-unprotected` (a fixed body, no middleware): the baseline of load measurements.
         public var benchmarkRoute = false

@@ -141,10 +141,24 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
+        // The header alone (the default) is read without an async call or a copy of the request; the form body
+        // is collected into a copy of it.
+        if locations == .authorizationHeader {
+            return try await authenticate(request, headerToken(request.headers), context: context, next: next)
+        }
         var request = request
+        let extracted = await extract(&request)
+        return try await authenticate(request, extracted, context: context, next: next)
+    }
+
+    /// Verifies the extracted token and calls the route, or answers.
+    @inline(__always)
+    private func authenticate(
+        _ request: Request, _ extracted: Extracted, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let token: String
         let scheme: BearerToken.Scheme
-        switch await extract(&request) {
+        switch extracted {
         case .none: return BearerChallenge.response(.unauthorized, challenge: withDPoPChallenge(BearerChallenge.header(realm: realm)))
         case .invalid(let code):
             metrics.recordVerification(outcome: code, issuer: "none")
@@ -182,6 +196,7 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
                     realm: realm, error: "invalid_token", description: "sender_constrained_token"))
         }
         metrics.recordVerification(outcome: "ok", issuer: identity.issuerLabel)
+        if let hit = identity.tokenCacheHit { metrics.recordTokenCacheLookup(hit: hit, issuer: identity.issuerLabel) }
         var context = context
         context.identity = identity
         return try await next(request, context)
@@ -231,23 +246,12 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
     private enum Extracted { case none, invalid(String), token(String, BearerToken.Scheme) }
 
     private func extract(_ request: inout Request) async -> Extracted {
+        let header = headerToken(request.headers)
         var found: [(String, BearerToken.Scheme)] = []
-        if locations.contains(.authorizationHeader), let header = request.headers[.authorization] {
-            do {
-                found.append((try BearerToken(authorizationHeader: header, maxLength: maxTokenLength).token, .bearer))
-            } catch  where error.code == .authorizationSchemeMismatch {
-                // Another scheme (Basic, or DPoP when it is not enabled): no bearer token was sent this way.
-                if dpop != nil {
-                    do {
-                        found.append((try BearerToken(authorizationHeader: header, scheme: .dpop, maxLength: maxTokenLength).token, .dpop))
-                    } catch  where error.code == .authorizationSchemeMismatch {
-                    } catch {
-                        return .invalid(error.code.rawValue)
-                    }
-                }
-            } catch {
-                return .invalid(error.code.rawValue)
-            }
+        switch header {
+        case .none: break
+        case .invalid: return header
+        case .token(let token, let scheme): found.append((token, scheme))
         }
         if locations.contains(.queryParameter) {
             let values = request.uri.queryParameters.getAll("access_token")
@@ -281,6 +285,34 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
         case 0: return .none
         case 1: return .token(found[0].0, found[0].1)
         default: return .invalid("multiple_tokens")  // RFC 6750 §2: one method per request
+        }
+    }
+
+    /// The token of the `Authorization` field, when ``locations`` has it: `.none` for no field or another scheme,
+    /// `.invalid` for a malformed one or more than one field (RFC 9110 §11.6.2 allows one credential).
+    private func headerToken(_ headers: HTTPFields) -> Extracted {
+        guard locations.contains(.authorizationHeader) else { return .none }
+        // One pass over the fields, no joined copy of the value (`headers[.authorization]` joins repeated fields).
+        var header: String?
+        for field in headers where field.name == .authorization {
+            guard header == nil else { return .invalid(JWTKError.Code.invalidAuthorizationHeader.rawValue) }
+            header = field.value
+        }
+        guard let header else { return .none }
+        do {
+            return .token(try BearerToken(authorizationHeader: header, maxLength: maxTokenLength).token, .bearer)
+        } catch  where error.code == .authorizationSchemeMismatch {
+            // Another scheme (Basic, or DPoP when it is not enabled): no bearer token was sent this way.
+            guard dpop != nil else { return .none }
+            do {
+                return .token(try BearerToken(authorizationHeader: header, scheme: .dpop, maxLength: maxTokenLength).token, .dpop)
+            } catch  where error.code == .authorizationSchemeMismatch {
+                return .none
+            } catch {
+                return .invalid(error.code.rawValue)
+            }
+        } catch {
+            return .invalid(error.code.rawValue)
         }
     }
 

@@ -20,13 +20,24 @@ public struct JWTKMetrics: Sendable {
     public init(prefix: String = "jwtk", factory: (any MetricsFactory)? = nil) {
         self.prefix = prefix
         self.factory = factory
+        self.fixedObservation = factory.map { !Self.isNoOp($0) }
     }
+
+    /// Whether the given `factory` records anything, decided once; nil: the process-wide factory, read per event
+    /// (it may be bootstrapped later, or overridden for a task).
+    private let fixedObservation: Bool?
 
     private var backend: any MetricsFactory { factory ?? MetricsSystem.factory }
 
     /// False when the backend is swift-metrics' no-op handler (nothing bootstrapped): then no label is built
     /// and no handle is created, so an unobserved service pays one type check per event.
-    private var observed: Bool { !(backend is NOOPMetricsHandler) }
+    private var observed: Bool { fixedObservation ?? !Self.isNoOp(MetricsSystem.factory) }
+
+    /// Whether `factory` is swift-metrics' no-op handler, by its (final) class: cheaper than a dynamic cast.
+    @inline(__always)
+    private static func isNoOp(_ factory: any MetricsFactory) -> Bool {
+        ObjectIdentifier(type(of: factory)) == ObjectIdentifier(NOOPMetricsHandler.self)
+    }
 
     /// Whether a backend records anything (false while swift-metrics has no backend bootstrapped): callers skip
     /// the work of measuring what would not be recorded.

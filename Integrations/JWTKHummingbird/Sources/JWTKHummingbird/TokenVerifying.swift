@@ -8,11 +8,16 @@ public struct JWTIdentity: Sendable {
     /// The issuer label the token was verified under: the configured issuer that verified it (exact `iss`), or
     /// the verifier's fixed label. Bounded by configuration, so it is safe as a metrics label.
     public let issuerLabel: String
+    /// Whether a token cache answered, when the verifier leaves the counting to the middleware (an
+    /// ``JWTKRemote/IssuerRouter`` with a token cache); nil when no cache was consulted or the verifier counts
+    /// its own lookups (``CachingTokenVerifier``).
+    public let tokenCacheHit: Bool?
 
     /// Creates an identity.
-    public init(token: VerifiedJWT, issuerLabel: String) {
+    public init(token: VerifiedJWT, issuerLabel: String, tokenCacheHit: Bool? = nil) {
         self.token = token
         self.issuerLabel = issuerLabel
+        self.tokenCacheHit = tokenCacheHit
     }
 
     /// The verified claims.
@@ -104,17 +109,33 @@ public struct RemoteTokenVerifier: JWTTokenVerifying {
 extension IssuerRouter: JWTTokenVerifying {
     /// A router over middleware verifiers (``LocalTokenVerifier``, ``RemoteTokenVerifier``, a closure): each is
     /// asked for its verified token only; the label is the routed issuer.
+    /// A middleware verifier's error as the router's one error type: a `JWTKError` is a rejection, anything
+    /// else that is not already a ``JWTKRemote/JWTKRemoteError`` means the token could not be judged (`503`).
     public init(_ verifiers: [String: any JWTTokenVerifying], limits: TokenLimits = TokenLimits()) {
-        self.init(verifiers.mapValues { verifier in ClosureIssuerVerifier { try await verifier.verifyToken($0).token } }, limits: limits)
+        self.init(
+            verifiers.mapValues { verifier in
+                ClosureIssuerVerifier { token throws(JWTKRemoteError) in
+                    do {
+                        return try await verifier.verifyToken(token).token
+                    } catch let error as JWTKRemoteError {
+                        throw error
+                    } catch let error as JWTKError {
+                        throw .rejected(error)
+                    } catch {
+                        throw JWTKRemoteError(.notLoaded, "the issuer's verifier failed: \(type(of: error))")
+                    }
+                }
+            }, limits: limits)
     }
 
     /// The configured issuer the token names, or `unrouted`.
     public func issuerLabel(forRefused token: String) -> String { (try? route(token).issuer) ?? "unrouted" }
 
-    /// Routes, verifies with the chosen issuer's verifier, and checks the verified `iss`
-    /// (``JWTKRemote/IssuerRouter/verify(_:)``).
+    /// Routes, verifies with the chosen issuer's verifier (through the router's token cache when it has one),
+    /// and checks the verified `iss` (``JWTKRemote/IssuerRouter/verify(_:)``). With a token cache the identity
+    /// says whether it was a hit, and the middleware counts it.
     public func verifyToken(_ token: String) async throws -> JWTIdentity {
         let routed = try await verify(token)
-        return JWTIdentity(token: routed.token, issuerLabel: routed.issuer)
+        return JWTIdentity(token: routed.token, issuerLabel: routed.issuer, tokenCacheHit: tokenCache == nil ? nil : routed.cacheHit)
     }
 }

@@ -29,7 +29,10 @@ struct ExampleServiceCommand: AsyncParsableCommand {
     @Flag(help: "Accept DPoP-bound tokens: Authorization: DPoP with a DPoP proof header (RFC 9449).")
     var dpop = false
 
-    @Option(help: "Keep up to N verified tokens per thread (a token cache; hits and misses in /metrics).")
+    @Option(
+        help:
+            "Keep up to N verified tokens per thread (a token cache; hits and misses in /metrics); with --policy, N replaces the file's cache.token_cache_capacity."
+    )
     var tokenCache: Int?
 
     @Flag(help: "Also serve GET /me-unprotected (no token; the baseline for load tests).")

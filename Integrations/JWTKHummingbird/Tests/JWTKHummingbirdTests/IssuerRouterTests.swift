@@ -22,13 +22,13 @@ struct IssuerRouterTests {
         #expect(identity.issuerLabel == "https://b")
         for iss in ["https://B", "https://b/", " https://b", "https://c"] {
             let other = try sign(keyB, #"{"iss":"\#(iss)","aud":"api","exp":\#(testNow + 60)}"#)
-            await #expect(throws: JWTKError(.issuerMismatch)) { try await router.verifyToken(other) }
+            await #expect(throws: JWTKRemoteError.rejected(JWTKError(.issuerMismatch))) { try await router.verifyToken(other) }
         }
         let noIssuer = try sign(keyB, #"{"aud":"api","exp":\#(testNow + 60)}"#)
-        await #expect(throws: JWTKError(.issuerMismatch)) { try await router.verifyToken(noIssuer) }
+        await #expect(throws: JWTKRemoteError.rejected(JWTKError(.issuerMismatch))) { try await router.verifyToken(noIssuer) }
         let numeric = try sign(keyB, #"{"iss":7,"aud":"api","exp":\#(testNow + 60)}"#)
-        await #expect(throws: JWTKError(.invalidClaim)) { try await router.verifyToken(numeric) }
-        await #expect(throws: JWTKError(.malformedToken)) { try await router.verifyToken("not-a-token") }
+        await #expect(throws: JWTKRemoteError.rejected(JWTKError(.invalidClaim))) { try await router.verifyToken(numeric) }
+        await #expect(throws: JWTKRemoteError.rejected(JWTKError(.malformedToken))) { try await router.verifyToken("not-a-token") }
     }
 
     /// Issuers are compared byte for byte, not under Unicode canonical equivalence: with a verifier that has no
@@ -41,13 +41,13 @@ struct IssuerRouterTests {
         let good = try sign(keyA, #"{"iss":"\#(composed)","aud":"api","exp":\#(testNow + 60)}"#)
         #expect(try await router.verifyToken(good).issuerLabel == composed)
         let other = try sign(keyA, #"{"iss":"\#(decomposed)","aud":"api","exp":\#(testNow + 60)}"#)
-        await #expect(throws: JWTKError(.issuerMismatch)) { try await router.verifyToken(other) }
+        await #expect(throws: JWTKRemoteError.rejected(JWTKError(.issuerMismatch))) { try await router.verifyToken(other) }
     }
 
     @Test func anotherIssuersKeyIsNotTried() async throws {
         let router = IssuerRouter(["https://a": verifier(keyA, issuer: "https://a"), "https://b": verifier(keyB, issuer: "https://b")])
         let forged = try sign(keyB, #"{"iss":"https://a","aud":"api","exp":\#(testNow + 60)}"#)
-        await #expect(throws: JWTKError(.keyNotFound)) { try await router.verifyToken(forged) }
+        await #expect(throws: JWTKRemoteError.rejected(JWTKError(.keyNotFound))) { try await router.verifyToken(forged) }
     }
 
     /// A verifier configured without an issuer check still cannot accept a token routed to it under another name.
