@@ -1,7 +1,7 @@
 // CJWTKShims: the small C layer between jwtk's Swift code and OpenSSL 3 / jansson.
 //
 // One header for the whole target; its sections follow the .c files that implement them (errors.c, json.c,
-// keys.c, digests.c, signatures.c, context_cache.c, generation.c; algorithms.c and internal.h are private).
+// keys.c, digests.c, signatures.c, context_cache.c, generation.c, arena.c; algorithms.c and internal.h are private).
 // Constants Swift needs (key kinds, paddings, buffer sizes, jansson flags) are defined here once and imported
 // by Swift, never retyped there.
 //
@@ -58,6 +58,21 @@ void CJWTKShims_clear_errors(void);
 /* ---- jansson macros ---- */
 int CJWTKShims_json_typeof(const json_t *json);
 const char *CJWTKShims_json_error_text(const json_error_t *error);
+
+/* ---- jansson allocation arena (arena.c) ---- */
+/// json_loadb with every allocation of the parse served from one arena (see arena.c for the invariants). On
+/// success *arena holds the arena, to be freed with CJWTKShims_arena_free and never with json_decref of the
+/// root; *arena is NULL when the parse ran without one (another allocator is installed), and the root is then
+/// released with json_decref as usual. On failure returns NULL and frees everything.
+json_t *CJWTKShims_json_loadb_arena(const char *buffer, size_t length, size_t flags, json_error_t *error, void **arena);
+/// 1 when this build's jansson version was reviewed for the arena (2.14); otherwise every parse runs without one.
+int CJWTKShims_arena_supported(void);
+/// Frees an arena and every jansson value in it.
+void CJWTKShims_arena_free(void *arena);
+/// How many chunks an arena holds (1 when the first block was large enough); for tests.
+size_t CJWTKShims_arena_chunks(const void *arena);
+/// Frees memory jansson returned (json_dumps) with jansson's own free function, which need not be libc's.
+void CJWTKShims_json_free(void *pointer);
 
 /* ---- public-key construction ---- */
 EVP_PKEY *CJWTKShims_rsa_public(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen);

@@ -1,24 +1,43 @@
 internal import CJWTKJansson
 internal import CJWTKShims
 
-/// Owner of one parsed jansson document (`json_t *`, +1 reference, released in `deinit`).
+/// Owner of one parsed jansson document: either a `json_t *` holding +1 reference (released in `deinit` with
+/// `json_decref`), or a document parsed into an arena (`inArena`), whose values all live in one block that
+/// `deinit` frees at once and that is never passed to `json_decref` (the invariants are in the shims' arena.c).
 ///
 /// Immutable after parsing: jwtk only calls jansson's read functions on it, and jansson's reference counts
 /// are atomic on this platform (`JSON_HAVE_ATOMIC_BUILTINS`), so one document may be read from any number of
 /// threads at once.
 package final class JSONDocument: @unchecked Sendable {
     fileprivate let root: OpaquePointer
+    /// The arena the document lives in, or nil for a reference-counted document.
+    private let arena: UnsafeMutableRawPointer?
 
-    private init(root: OpaquePointer) { self.root = root }
-    deinit { json_decref(UnsafeMutablePointer(root)) }
+    private init(root: OpaquePointer, arena: UnsafeMutableRawPointer?) {
+        self.root = root
+        self.arena = arena
+    }
+
+    deinit {
+        if let arena { CJWTKShims_arena_free(arena) } else { json_decref(UnsafeMutablePointer(root)) }
+    }
+
+    /// Whether the document was parsed into an arena.
+    var inArena: Bool { arena != nil }
+
+    /// How many blocks the arena holds (0 for a reference-counted document); for tests.
+    var arenaChunks: Int { arena.map { CJWTKShims_arena_chunks($0) } ?? 0 }
 
     /// Parses `bytes` as one JSON value with jansson, rejecting duplicate object members (RFC 7515 §4,
     /// RFC 8725 §3.7 expects strictness), invalid UTF-8 and NUL characters. `maxDepth` is enforced by a
     /// scan before jansson runs, so hostile nesting costs time proportional to the input, never recursion.
     /// With `quotesInput` false (key documents), a syntax error names its line and column and drops the text
     /// jansson quotes from the input ("near '...'"), which can be a private key member.
+    ///
+    /// With `arena`, every jansson allocation of the parse comes from one block owned by the document (the
+    /// verification path: one allocation instead of one per value); the result and the errors are the same.
     static func parse(
-        _ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, what: String, quotesInput: Bool = true
+        _ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, what: String, quotesInput: Bool = true, arena: Bool = false
     ) throws(JWTKError) -> JSONDocument {
         if let depth = nestingDepthExceeding(maxDepth, in: bytes) {
             throw JWTKError(.limitExceeded, "\(what) JSON nests deeper than \(maxDepth) levels (reached \(depth))")
@@ -28,8 +47,9 @@ package final class JSONDocument: @unchecked Sendable {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw JWTKError(.invalidJSON, "\(what) is empty")
         }
+        var block: UnsafeMutableRawPointer?
         let node = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
-            json_loadb(chars, bytes.count, flags, &error)
+            arena ? CJWTKShims_json_loadb_arena(chars, bytes.count, flags, &error, &block) : json_loadb(chars, bytes.count, flags, &error)
         }
         guard let node else {
             let text = withUnsafePointer(to: &error) { String(cString: CJWTKShims_json_error_text($0)) }
@@ -40,7 +60,7 @@ package final class JSONDocument: @unchecked Sendable {
             }
             throw JWTKError(.invalidJSON, "\(what) is not valid JSON: \(text)")
         }
-        return JSONDocument(root: OpaquePointer(node))
+        return JSONDocument(root: OpaquePointer(node), arena: block)
     }
 
     /// The part of `text` before the first `marker` (all of it when absent).
@@ -53,9 +73,13 @@ package final class JSONDocument: @unchecked Sendable {
         return String(decoding: bytes[..<at], as: UTF8.self)
     }
 
-    package static func parse(_ bytes: [UInt8], maxDepth: Int, what: String, quotesInput: Bool = true) throws(JWTKError) -> JSONDocument {
+    package static func parse(
+        _ bytes: [UInt8], maxDepth: Int, what: String, quotesInput: Bool = true, arena: Bool = false
+    ) throws(JWTKError) -> JSONDocument {
         let result: Result<JSONDocument, JWTKError> = bytes.withUnsafeBufferPointer { buffer in
-            do throws(JWTKError) { return .success(try parse(buffer, maxDepth: maxDepth, what: what, quotesInput: quotesInput)) } catch {
+            do throws(JWTKError) {
+                return .success(try parse(buffer, maxDepth: maxDepth, what: what, quotesInput: quotesInput, arena: arena))
+            } catch {
                 return .failure(error)
             }
         }

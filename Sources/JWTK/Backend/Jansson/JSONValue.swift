@@ -33,17 +33,11 @@ public struct JSONValue: @unchecked Sendable, CustomStringConvertible {
     private var raw: UnsafeMutablePointer<json_t> { UnsafeMutablePointer(node) }
 
     /// The JSON type of this value.
-    public var kind: Kind {
-        switch CJWTKShims_json_typeof(raw) {
-        case Int32(JSON_OBJECT.rawValue): return .object
-        case Int32(JSON_ARRAY.rawValue): return .array
-        case Int32(JSON_STRING.rawValue): return .string
-        case Int32(JSON_INTEGER.rawValue): return .integer
-        case Int32(JSON_REAL.rawValue): return .real
-        case Int32(JSON_TRUE.rawValue): return .true
-        case Int32(JSON_FALSE.rawValue): return .false
-        default: return .null
-        }
+    public var kind: Kind { JSONNode(raw: raw).kind }
+
+    /// Runs `body` with an unretained view of this value; the document stays alive until `body` returns.
+    func withNode<R>(_ body: (JSONNode) -> R) -> R {
+        withExtendedLifetime(document) { body(JSONNode(raw: raw)) }
     }
 
     /// The string, when this is a JSON string.
@@ -165,7 +159,9 @@ public struct JSONValue: @unchecked Sendable, CustomStringConvertible {
         flags |= pretty ? Int(CJWTK_JSON_INDENT_2) : Int(JSON_COMPACT)
         if sortKeys { flags |= Int(JSON_SORT_KEYS) }
         guard let text = json_dumps(raw, flags) else { return "null" }
-        defer { free(text) }
+        // jansson's own free function: the process may have installed a non-malloc allocator (and jwtk's
+        // arena hook chains to it).
+        defer { CJWTKShims_json_free(text) }
         return String(cString: text)
     }
 

@@ -1,0 +1,147 @@
+// A per-parse arena for jansson: every allocation jansson makes during one of jwtk's json_loadb calls comes
+// from one block that the caller frees at once, so a parsed header or claim set costs one malloc instead of
+// ~15-50 and is dropped without walking it (json_decref).
+//
+// Invariants that make this safe for every other jansson user in the process:
+// - The hook is installed once (pthread_once) and chains to the functions that were installed before it;
+//   outside an arena parse both hook functions just call those.
+// - The arena is active only on the parsing thread and only during the json_loadb call (a thread-local
+//   pointer), so other threads' jansson calls, concurrent or not, never see it.
+// - While active, free is a no-op: during json_loadb jansson frees only memory it allocated in that same call
+//   (lexer buffers, replaced hashtable buckets, values of an error path); the true/false/null singletons are
+//   static. That memory goes when the arena goes.
+// - A document parsed into an arena is never passed to json_decref (nor json_object_set*/del): the owner
+//   frees the arena instead (JSONDocument.deinit). No json_t pointer leaves the Swift Backend.
+// - When someone installed other allocation functions after the hook, the hook is no longer jansson's: the
+//   parse then runs without an arena and the document is released with json_decref as usual. (Replacing them
+//   *during* a parse on another thread breaks jansson's own rule that the functions are set before use; the
+//   document then holds memory of both allocators, so it is neither decref'd nor fully freed: the foreign
+//   part leaks, nothing is freed twice.)
+// - The "free is a no-op" rule was checked against jansson 2.14's load.c, value.c, hashtable.c and
+//   strbuffer.c, which allocate only through malloc/free. Other versions (2.15 added a realloc hook) parse
+//   without an arena until they are reviewed: CJWTKShims_arena_supported() says which.
+#include "CJWTKShims.h"
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#if JANSSON_MAJOR_VERSION == 2 && JANSSON_MINOR_VERSION == 14
+#define CJWTK_ARENA_REVIEWED 1
+#else
+#define CJWTK_ARENA_REVIEWED 0
+#endif
+
+typedef struct cjwtk_chunk {
+    struct cjwtk_chunk *next;
+    size_t capacity;
+    size_t used;
+    size_t pad; /* keeps data 16-byte aligned: the header is 32 bytes */
+    unsigned char data[];
+} cjwtk_chunk;
+
+/* jansson's allocation functions before the hook. Stored (release) before the hook is installed, loaded
+   (acquire) by the hook, which other threads may enter without going through pthread_once. */
+static _Atomic(json_malloc_t) previous_malloc;
+static _Atomic(json_free_t) previous_free;
+static pthread_once_t hook_once = PTHREAD_ONCE_INIT;
+static _Thread_local cjwtk_chunk *active;
+
+static cjwtk_chunk *chunk_new(size_t capacity) {
+    if (capacity > SIZE_MAX - sizeof(cjwtk_chunk)) return NULL;
+    cjwtk_chunk *chunk = malloc(sizeof(cjwtk_chunk) + capacity);
+    if (chunk == NULL) return NULL;
+    chunk->next = NULL;
+    chunk->capacity = capacity;
+    chunk->used = 0;
+    return chunk;
+}
+
+/* Bump allocation from the first chunk; a request that does not fit gets a new first chunk (the previous ones
+   stay on the list, freed with the arena). */
+static void *arena_alloc(cjwtk_chunk **head, size_t size) {
+    size_t rounded = (size + 15) & ~(size_t)15;
+    if (rounded < size) return NULL;
+    cjwtk_chunk *chunk = *head;
+    if (chunk->capacity - chunk->used < rounded) {
+        size_t capacity = chunk->capacity <= SIZE_MAX / 2 ? chunk->capacity * 2 : SIZE_MAX;
+        if (capacity < rounded) capacity = rounded;
+        cjwtk_chunk *grown = chunk_new(capacity);
+        if (grown == NULL) return NULL;
+        grown->next = chunk;
+        *head = chunk = grown;
+    }
+    void *out = chunk->data + chunk->used;
+    chunk->used += rounded;
+    return out;
+}
+
+static void *hook_malloc(size_t size) {
+    if (active != NULL) return arena_alloc(&active, size);
+    return atomic_load_explicit(&previous_malloc, memory_order_acquire)(size);
+}
+
+static void hook_free(void *pointer) {
+    if (active != NULL) return; /* the arena's memory goes with the arena */
+    atomic_load_explicit(&previous_free, memory_order_acquire)(pointer);
+}
+
+static void install_hook(void) {
+    json_malloc_t before_malloc = NULL;
+    json_free_t before_free = NULL;
+    json_get_alloc_funcs(&before_malloc, &before_free);
+    atomic_store_explicit(&previous_malloc, before_malloc != NULL ? before_malloc : malloc, memory_order_release);
+    atomic_store_explicit(&previous_free, before_free != NULL ? before_free : free, memory_order_release);
+    json_set_alloc_funcs(hook_malloc, hook_free);
+}
+
+int CJWTKShims_arena_supported(void) { return CJWTK_ARENA_REVIEWED; }
+
+json_t *CJWTKShims_json_loadb_arena(const char *buffer, size_t length, size_t flags, json_error_t *error, void **arena) {
+    *arena = NULL;
+    if (!CJWTK_ARENA_REVIEWED) return json_loadb(buffer, length, flags, error);
+    pthread_once(&hook_once, install_hook);
+    json_malloc_t current_malloc;
+    json_free_t current_free;
+    json_get_alloc_funcs(&current_malloc, &current_free);
+    if (current_malloc != hook_malloc || current_free != hook_free || active != NULL) {
+        return json_loadb(buffer, length, flags, error);
+    }
+    /* jansson asks for about 6 bytes per input byte on JWT headers and claim sets; one chunk nearly always. */
+    size_t initial = length <= ((size_t)1 << 24) ? length * 8 + 512 : length;
+    cjwtk_chunk *head = chunk_new(initial);
+    if (head == NULL) return json_loadb(buffer, length, flags, error);
+    active = head;
+    json_t *root = json_loadb(buffer, length, flags, error);
+    head = active;
+    active = NULL;
+    if (root == NULL) {
+        CJWTKShims_arena_free(head);
+        return NULL;
+    }
+    *arena = head;
+    return root;
+}
+
+void CJWTKShims_arena_free(void *arena) {
+    cjwtk_chunk *chunk = arena;
+    while (chunk != NULL) {
+        cjwtk_chunk *next = chunk->next;
+        free(chunk);
+        chunk = next;
+    }
+}
+
+size_t CJWTKShims_arena_chunks(const void *arena) {
+    size_t count = 0;
+    for (const cjwtk_chunk *chunk = arena; chunk != NULL; chunk = chunk->next) count++;
+    return count;
+}
+
+void CJWTKShims_json_free(void *pointer) {
+    json_malloc_t current_malloc;
+    json_free_t current_free;
+    json_get_alloc_funcs(&current_malloc, &current_free);
+    if (current_free != NULL) current_free(pointer);
+    else free(pointer);
+}
