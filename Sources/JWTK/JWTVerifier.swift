@@ -55,30 +55,119 @@ public struct JWTVerifier: Sendable {
         return try result.get()
     }
 
+    /// The plain verification: through this thread's ``HeaderCache`` when it knows the token's header,
+    /// otherwise the reference path (``verify(bytes:reporter:)``), whose header is then remembered.
     func verify(bytes: UnsafeBufferPointer<UInt8>) throws(JWTKError) -> VerifiedJWT {
+        let parts: CompactJWS
+        do throws(JWTKError) { parts = try CompactJWS.split(bytes, limits: policy.limits) } catch { throw error.at(.shape) }
+        let segment = UnsafeBufferPointer(rebasing: bytes[parts.header])
+        let cache = HeaderCache.current()
+        if let entry = cache.lookup(segment, verifier: identity, generation: keyring.currentGeneration) {
+            return try verify(bytes: bytes, parts: parts, entry: entry)
+        }
         var silent = SilentSteps()
-        return try verify(bytes: bytes, reporter: &silent)
+        let jwt = try verify(bytes: bytes, reporter: &silent)
+        remember(segment, jwt.header, jwt.algorithm, in: cache)
+        return jwt
     }
 
-    func verify<R: StepReporter>(bytes: UnsafeBufferPointer<UInt8>, reporter: inout R) throws(JWTKError) -> VerifiedJWT {
-        let jws = try verifyJWS(bytes: bytes, detachedPayload: nil, reporter: &reporter)
-        do throws(JWTKError) { return try verifyClaims(jws, reporter: &reporter) } catch { throw error.at(.payload) }
+    /// The reference path without any cache or arena: every step in order, the full claim validator, jansson's
+    /// own allocator (tests compare the plain path with it).
+    func verifyWithoutCache(_ token: String) throws(JWTKError) -> VerifiedJWT {
+        try withUTF8Bytes(of: token) { bytes throws(JWTKError) in
+            var silent = SilentSteps()
+            return try verify(bytes: bytes, reporter: &silent, arena: false)
+        }
     }
 
-    private func verifyClaims<R: StepReporter>(_ jws: VerifiedJWS, reporter: inout R) throws(JWTKError) -> VerifiedJWT {
+    /// Fills this thread's header cache from `token`'s header, as a verified token with that header would:
+    /// only when its signature verifies. For the differential test, so that the hit path is exercised under
+    /// policies that accept no token.
+    func primeHeaderCache(_ token: String) throws(JWTKError) {
+        try withUTF8Bytes(of: token) { bytes throws(JWTKError) in
+            let jws = try verifyJWS(bytes: bytes, detachedPayload: nil)
+            let parts = try CompactJWS.split(bytes, limits: policy.limits)
+            remember(UnsafeBufferPointer(rebasing: bytes[parts.header]), jws.header, jws.algorithm, in: HeaderCache.current())
+        }
+    }
+
+    /// A header-cache hit: the header, algorithm, `crit`, key selection and key strength steps were decided
+    /// for exactly these header bytes, this verifier and this keyring generation, so the verification
+    /// continues at the signature step with the entry's keys. Every error is the reference path's: same
+    /// step, same code, same message.
+    private func verify(bytes: UnsafeBufferPointer<UInt8>, parts: CompactJWS, entry: HeaderCacheEntry) throws(JWTKError) -> VerifiedJWT {
+        let key: VerificationKey
+        do throws(JWTKError) {
+            let signature = try decodeSegment(bytes, parts.signature, "signature")
+            let input = UnsafeBufferPointer(rebasing: bytes[parts.signingInput])
+            guard let verified = try firstVerifying(entry.keys, entry.algorithm, signature, input) else {
+                throw signatureError(entry.header)
+            }
+            key = verified
+        } catch {
+            throw error.at(.signature)
+        }
+        do throws(JWTKError) {
+            let payload = try decodeSegment(bytes, parts.payload, "payload")
+            let claims = try parseClaims(payload)
+            let validator = ClaimValidator(policy: policy)
+            // Fast accept, slow diagnose: the validator runs only when the in-place check does not pass.
+            if !validator.passesInPlace(claims, header: entry.header) {
+                try validator.validate(claims, header: entry.header, algorithm: entry.algorithm, key: key)
+            }
+            return VerifiedJWT(header: entry.header, claims: claims, algorithm: entry.algorithm, key: key)
+        } catch {
+            throw error.at(.payload)
+        }
+    }
+
+    /// Remembers what `jwt`'s header decided, for the next token with the same header bytes on this thread.
+    /// The keys are selected again from a snapshot whose generation the entry records, so an entry never
+    /// pairs keys with a generation they do not belong to.
+    private func remember(_ segment: UnsafeBufferPointer<UInt8>, _ header: JOSEHeader, _ algorithm: JWSAlgorithm, in cache: HeaderCache) {
+        guard header.base64URLEncodePayload != false else { return }
+        let snapshot = keyring.snapshot()
+        guard
+            let candidates = try? snapshot.select(
+                keyID: header.keyID, algorithm: algorithm, matching: keyring.unidentifiedKeyMatching,
+                maxCandidates: policy.maxKeysTried, allowsMixedKeyTypes: policy.allowsMixedKeyTypes)
+        else { return }
+        let keys = candidates.filter { strengthProblem($0, algorithm) == nil }
+        guard !keys.isEmpty else { return }
+        cache.insert(
+            HeaderCacheEntry(
+                segment: segment, verifier: identity, keyring: keyring, generation: snapshot.generation, header: header,
+                algorithm: algorithm,
+                keys: keys))
+    }
+
+    /// The reference path: every step in order. `arena` false parses with jansson's own allocator (the
+    /// differential test's reference).
+    func verify<R: StepReporter>(bytes: UnsafeBufferPointer<UInt8>, reporter: inout R, arena: Bool = true) throws(JWTKError) -> VerifiedJWT
+    {
+        let jws = try verifyJWS(bytes: bytes, detachedPayload: nil, reporter: &reporter, arena: arena)
+        do throws(JWTKError) { return try verifyClaims(jws, reporter: &reporter, arena: arena) } catch { throw error.at(.payload) }
+    }
+
+    private func verifyClaims<R: StepReporter>(_ jws: VerifiedJWS, reporter: inout R, arena: Bool) throws(JWTKError) -> VerifiedJWT {
         if let cty = jws.header.contentType, JOSEHeader.normalizedType(cty) == "jwt" {
             throw JWTKError(
                 .invalidPayload, "the payload is a nested JWT (cty \(Shown.value(cty))); nested tokens are not supported", claim: "cty")
         }
-        let document = try JSONDocument.parse(jws.payload, maxDepth: policy.limits.maxJSONDepth, what: "claims")
+        let claims = try parseClaims(jws.payload, arena: arena)
+        try ClaimValidator(policy: policy).validate(
+            claims, header: jws.header, algorithm: jws.algorithm, key: jws.key, reporter: &reporter)
+        return VerifiedJWT(header: jws.header, claims: claims, algorithm: jws.algorithm, key: jws.key)
+    }
+
+    /// The payload as a claim set: a JSON object, parsed into an arena (one allocation for the whole document).
+    private func parseClaims(_ payload: [UInt8], arena: Bool = true) throws(JWTKError) -> JWTClaims {
+        let document = try JSONDocument.parse(payload, maxDepth: policy.limits.maxJSONDepth, what: "claims", arena: arena)
         let root = document.rootValue
         guard root.kind == .object else {
             throw JWTKError(.invalidPayload, "the JWT claims must be a JSON object, found \(root.kind.rawValue)")
         }
-        let claims = JWTClaims(json: root, payload: jws.payload)
-        try ClaimValidator(policy: policy).validate(
-            claims, header: jws.header, algorithm: jws.algorithm, key: jws.key, reporter: &reporter)
-        return VerifiedJWT(header: jws.header, claims: claims, algorithm: jws.algorithm, key: jws.key)
+        return JWTClaims(json: root, payload: payload)
     }
 
     /// Verifies only the signature of a compact JWS whose payload is arbitrary bytes; no claim is checked.
@@ -98,12 +187,12 @@ public struct JWTVerifier: Sendable {
     }
 
     func verifyJWS<R: StepReporter>(
-        bytes: UnsafeBufferPointer<UInt8>, detachedPayload: [UInt8]?, reporter: inout R
+        bytes: UnsafeBufferPointer<UInt8>, detachedPayload: [UInt8]?, reporter: inout R, arena: Bool = true
     ) throws(JWTKError) -> VerifiedJWS {
         // The step running now, for the error that stops it: one byte stored per step.
         var step = VerificationStep.shape
         do throws(JWTKError) {
-            let jws = try checkJWS(bytes: bytes, detachedPayload: detachedPayload, step: &step, reporter: &reporter)
+            let jws = try checkJWS(bytes: bytes, detachedPayload: detachedPayload, step: &step, reporter: &reporter, arena: arena)
             reporter.signatureVerified(jws)
             return jws
         } catch {
@@ -112,7 +201,7 @@ public struct JWTVerifier: Sendable {
     }
 
     private func checkJWS<R: StepReporter>(
-        bytes: UnsafeBufferPointer<UInt8>, detachedPayload: [UInt8]?, step: inout VerificationStep, reporter: inout R
+        bytes: UnsafeBufferPointer<UInt8>, detachedPayload: [UInt8]?, step: inout VerificationStep, reporter: inout R, arena: Bool
     ) throws(JWTKError) -> VerifiedJWS {
         let limits = policy.limits
         let parts = try CompactJWS.split(bytes, limits: limits)
@@ -122,7 +211,7 @@ public struct JWTVerifier: Sendable {
             throw JWTKError(.limitExceeded, "the header is larger than \(limits.maxHeaderBytes) bytes")
         }
         let headerBytes = try decodeSegment(bytes, parts.header, "header")
-        let headerDocument = try JSONDocument.parse(headerBytes, maxDepth: limits.maxJSONDepth, what: "header")
+        let headerDocument = try JSONDocument.parse(headerBytes, maxDepth: limits.maxJSONDepth, what: "header", arena: arena)
         let header = try JOSEHeader(json: headerDocument.rootValue)
         reporter.passed(.header)
 
@@ -248,7 +337,7 @@ public struct JWTVerifier: Sendable {
         return true
     }
 
-    private func strengthProblem(_ key: VerificationKey, _ algorithm: JWSAlgorithm) -> JWTKError? {
+    func strengthProblem(_ key: VerificationKey, _ algorithm: JWSAlgorithm) -> JWTKError? {
         switch key.type {
         case .rsa(let bits) where bits < policy.minimumRSAKeyBits:
             return JWTKError(

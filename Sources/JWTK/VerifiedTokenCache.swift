@@ -146,21 +146,9 @@ final class ThreadTables {
     static let maxTables = 8
     var tables: [CachedTokenTable] = []
 
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        let status = pthread_key_create(&key) { pointer in
-            if let pointer { Unmanaged<ThreadTables>.fromOpaque(pointer).release() }
-        }
-        precondition(status == 0, "pthread_key_create failed (\(status))")
-        return key
-    }()
+    private static let perThread = PerThread { ThreadTables() }
 
-    static func current() -> ThreadTables {
-        if let pointer = pthread_getspecific(key) { return Unmanaged<ThreadTables>.fromOpaque(pointer).takeUnretainedValue() }
-        let tables = ThreadTables()
-        pthread_setspecific(key, Unmanaged.passRetained(tables).toOpaque())
-        return tables
-    }
+    static func current() -> ThreadTables { perThread.current }
 
     func table(for cache: VerifiedTokenCache) -> CachedTokenTable {
         for table in tables where table.cacheID == cache.id { return table }
@@ -187,7 +175,12 @@ extension JWTVerifier {
             if entry.generation == generation {
                 let jwt = entry.jwt
                 do throws(JWTKError) {
-                    try ClaimValidator(policy: policy).validate(jwt.claims, header: jwt.header, algorithm: jwt.algorithm, key: jwt.key)
+                    // Fast accept, slow diagnose, as a full verification does: the validator runs only to
+                    // decide (and explain) what the in-place check does not pass.
+                    let validator = ClaimValidator(policy: policy)
+                    if !validator.passesInPlace(jwt.claims, header: jwt.header) {
+                        try validator.validate(jwt.claims, header: jwt.header, algorithm: jwt.algorithm, key: jwt.key)
+                    }
                 } catch {
                     table.entries[key] = nil
                     throw error

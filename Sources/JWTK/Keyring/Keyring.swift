@@ -100,6 +100,13 @@ public final class Keyring: Sendable {
     /// The current generation without taking the lock.
     var currentGeneration: Int { atomicGeneration.load(ordering: .acquiring) }
 
+    /// How many keyrings have been deallocated in the process: the header caches compare it with the count
+    /// they last saw (one atomic load per verification) and only then drop the entries of dead keyrings, so a
+    /// per-thread cache never keeps the keys of a dropped verifier alive.
+    static let deallocations = Atomic<Int>(0)
+
+    deinit { Self.deallocations.add(1, ordering: .releasing) }
+
     func snapshot() -> Snapshot { state.withLock { $0 } }
 
     /// Whether any key carries exactly this `kid`.

@@ -20,6 +20,26 @@ package enum Exact {
         return x.elementsEqual(y)
     }
 
+    /// Byte-for-byte equality of a string with UTF-8 bytes read in place (a claim inside a parsed document).
+    @inline(__always)
+    package static func equal(_ a: String, bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let x = a.utf8
+        guard x.count == bytes.count else { return false }
+        if let result = x.withContiguousStorageIfAvailable({ p in
+            for i in 0..<p.count where p[i] != bytes[i] { return false }
+            return true
+        }) {
+            return result
+        }
+        return x.elementsEqual(bytes)
+    }
+
+    /// Whether `set` holds a string equal byte for byte to `bytes`.
+    package static func contains(_ set: Set<String>, bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for candidate in set where equal(candidate, bytes: bytes) { return true }
+        return false
+    }
+
     package static func contains(_ set: Set<String>, _ value: String) -> Bool {
         if let found = set.firstIndex(of: value), equal(set[found], value) { return true }
         return set.contains { equal($0, value) }

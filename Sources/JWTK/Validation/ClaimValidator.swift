@@ -44,19 +44,14 @@ struct ClaimValidator {
         // The claims are a JSON object and the policy's numbers are usable: the payload step is done.
         reporter.passed(.payload)
         step = .type
-        if let typ = header.type,
-            policy.rejectedTypes.contains(where: { Exact.equal(JOSEHeader.normalizedType($0), JOSEHeader.normalizedType(typ)) })
-        {
+        switch typeProblem(header.type) {
+        case nil: break
+        case .refused(let typ):
             throw JWTKError(.typeMismatch, "header \"typ\" is \(Shown.value(typ)), which this policy refuses", claim: "typ")
-        }
-
-        if let expected = policy.expectedType {
-            guard let typ = header.type else {
-                throw JWTKError(.typeMismatch, "the header has no \"typ\"; expected \(Shown.value(expected))", claim: "typ")
-            }
-            guard Exact.equal(JOSEHeader.normalizedType(typ), JOSEHeader.normalizedType(expected)) else {
-                throw JWTKError(.typeMismatch, "header \"typ\" is \(Shown.value(typ)); expected \(Shown.value(expected))", claim: "typ")
-            }
+        case .missing(let expected):
+            throw JWTKError(.typeMismatch, "the header has no \"typ\"; expected \(Shown.value(expected))", claim: "typ")
+        case .unexpected(let typ, let expected):
+            throw JWTKError(.typeMismatch, "header \"typ\" is \(Shown.value(typ)); expected \(Shown.value(expected))", claim: "typ")
         }
         reporter.passed(.type, if: policy.expectedType != nil || !policy.rejectedTypes.isEmpty)
 
@@ -235,6 +230,27 @@ struct ClaimValidator {
         guard Crypto.constantTimeEquals(Array(expected.utf8), Array(claimed.utf8)) else {
             throw JWTKError(.tokenHashMismatch, "\(name) does not match the value given", claim: name)
         }
+    }
+
+    /// Why the header's `typ` fails the policy (RFC 8725 §3.11), or nil when it passes; shared by this
+    /// validator and the in-place check so the rule is written once.
+    enum TypeProblem {
+        case refused(String)
+        case missing(expected: String)
+        case unexpected(String, expected: String)
+    }
+
+    func typeProblem(_ typ: String?) -> TypeProblem? {
+        if let typ, policy.rejectedTypes.contains(where: { Exact.equal(JOSEHeader.normalizedType($0), JOSEHeader.normalizedType(typ)) }) {
+            return .refused(typ)
+        }
+        if let expected = policy.expectedType {
+            guard let typ else { return .missing(expected: expected) }
+            guard Exact.equal(JOSEHeader.normalizedType(typ), JOSEHeader.normalizedType(expected)) else {
+                return .unexpected(typ, expected: expected)
+            }
+        }
+        return nil
     }
 
     static func list<S: Sequence>(_ values: S) -> String where S.Element == String {

@@ -1,0 +1,35 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One instance of `Value` per thread, made on the thread's first use and released when the thread exits
+/// (a `pthread` key). The instance is only ever touched by its own thread, so it needs no lock; the hot-path
+/// caches (``HeaderCache``, the verified-token cache's tables) live here.
+struct PerThread<Value: AnyObject>: @unchecked Sendable {
+    private let key: pthread_key_t
+    private let make: @Sendable () -> Value
+
+    /// A new key; create one per kind of value, once (a `static let`), since keys are a limited resource.
+    init(_ make: @escaping @Sendable () -> Value) {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key) { pointer in
+            if let pointer { Unmanaged<AnyObject>.fromOpaque(pointer).release() }
+        }
+        precondition(status == 0, "pthread_key_create failed (\(status))")
+        self.key = key
+        self.make = make
+    }
+
+    /// The calling thread's instance.
+    @inline(__always)
+    var current: Value {
+        if let pointer = pthread_getspecific(key) { return Unmanaged<Value>.fromOpaque(pointer).takeUnretainedValue() }
+        let value = make()
+        pthread_setspecific(key, Unmanaged.passRetained(value).toOpaque())
+        return value
+    }
+}
