@@ -4,7 +4,10 @@
 // - an accepted token decodes through `UnverifiedJWT` to the same algorithm, payload and signature;
 // - the accepting key can verify the algorithm, and the algorithm is in the policy's allow-list;
 // - verification is deterministic: a second run gives the same outcome (the same error code on failure);
-// - a token that passes `verify` also passes `verifySignature` (the claims checks only narrow the result).
+// - a token that passes `verify` also passes `verifySignature` (the claims checks only narrow the result);
+// - the plain `verify` (per-thread header cache, claims read in place) and the observed `verify(_:observer:)`
+//   (the reference path: every step in order, the full claim validator) give the same code, step and message,
+//   before and after the token's header is in the cache.
 import FuzzSupport
 import JWTK
 
@@ -31,6 +34,22 @@ private let lenientVerifier: JWTVerifier = {
     let keyring = Keyring(keys: FuzzKeys.verificationKeys + FuzzKeys.weakKeys, unidentifiedKeyMatching: .matchAnyKeyID)
     return JWTVerifier(keyring: keyring, policy: lenient)
 }()
+
+/// Records nothing: `verify(_:observer:)` with it runs the reference path.
+private struct Unobserved: VerificationObserver {
+    mutating func verificationStep(_ step: VerificationStep, _ outcome: VerificationOutcome) {}
+}
+
+/// The full verdict: nil when accepted, else the code, step and message.
+private func verdict(_ body: () throws(JWTKError) -> VerifiedJWT) -> String? {
+    do throws(JWTKError) {
+        let jwt = try body()
+        _ = jwt
+        return nil
+    } catch {
+        return "\(error.code.rawValue) at \(error.step.map(\.rawValue) ?? "-"): \(error.message)"
+    }
+}
 
 private func outcome(_ body: () throws(JWTKError) -> Void) -> JWTKError.Code? {
     do throws(JWTKError) {
@@ -75,7 +94,18 @@ public func fuzzVerify(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         propertyFailure("verification is not deterministic: \(String(describing: first)) then \(String(describing: second))")
     }
 
-    _ = try? lenientVerifier.verify(bytes: bytes)
+    for candidate in [verifier, lenientVerifier] {
+        var unobserved = Unobserved()
+        let reference = verdict { () throws(JWTKError) in try candidate.verify(token, observer: &unobserved) }
+        // Twice: the first may fill the header cache, the second then takes the hit path.
+        for round in 0..<2 {
+            let fast = verdict { () throws(JWTKError) in try candidate.verify(token) }
+            guard fast == reference else {
+                propertyFailure(
+                    "the fast path and the reference path disagree (round \(round)): \(fast ?? "accepted") vs \(reference ?? "accepted")")
+            }
+        }
+    }
     _ = try? lenientVerifier.verifySignature(token)
     // Detached content (RFC 7515 Appendix F): the token's own bytes serve as the separately sent payload.
     _ = try? lenientVerifier.verifySignature(token, detachedPayload: Array(bytes.prefix(64)))
