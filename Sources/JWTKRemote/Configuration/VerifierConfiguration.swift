@@ -20,7 +20,7 @@ import JWTK
 /// }
 /// ```
 ///
-/// ``makeVerifiers(clock:fetcher:timeout:)`` builds an ``IssuerRouter`` over one verifier per issuer.
+/// ``makeVerifiers(clock:fetcher:timeout:tokenCache:)`` builds an ``IssuerRouter`` over one verifier per issuer.
 public struct VerifierConfiguration: Sendable {
     /// The token rules an issuer's tokens are verified under.
     public enum Profile: String, Sendable, CaseIterable {
