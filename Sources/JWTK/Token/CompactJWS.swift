@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The byte ranges of a compact JWS inside the caller's token bytes. Nothing is copied.
 struct CompactJWS {
     let header: Range<Int>
@@ -15,7 +23,12 @@ struct CompactJWS {
         guard !bytes.isEmpty else { throw JWTKError(.malformedToken, "the token is empty") }
         var dots = (0, 0, 0, 0)
         var count = 0
-        for index in 0..<bytes.count where bytes[index] == 0x2E {
+        // memchr finds each dot (vectorised in libc): about 10 instructions per token instead of 2 per byte.
+        let start = UnsafeRawPointer(bytes.baseAddress!)
+        var from = 0
+        while from < bytes.count, let found = memchr(start + from, 0x2E, bytes.count - from) {
+            let index = start.distance(to: UnsafeRawPointer(found))
+            from = index + 1
             switch count {
             case 0: dots.0 = index
             case 1: dots.1 = index
