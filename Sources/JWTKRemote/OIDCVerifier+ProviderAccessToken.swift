@@ -8,10 +8,15 @@ extension OIDCVerifier {
     ///
     /// - Throws: ``JWTKRemoteError`` `notLoaded` before ``prepare()``.
     public func providerAccessTokenPolicy(audience: String) throws(JWTKRemoteError) -> VerificationPolicy {
-        guard let metadata else {
-            throw JWTKRemoteError(
-                .notLoaded, "the provider has not been discovered yet; call prepare()", url: discovery.documentURL.absoluteString)
-        }
+        guard let metadata else { throw notDiscovered }
+        return providerAccessTokenPolicy(metadata, audience: audience)
+    }
+
+    private var notDiscovered: JWTKRemoteError {
+        JWTKRemoteError(.notLoaded, "the provider has not been discovered yet; call prepare()", url: discovery.documentURL.absoluteString)
+    }
+
+    private func providerAccessTokenPolicy(_ metadata: OIDCProviderMetadata, audience: String) -> VerificationPolicy {
         var policy = VerificationPolicy.providerAccessToken(issuer: metadata.issuer, audience: audience)
         policy.algorithms = configuration.allowedAlgorithms
         policy.leeway = configuration.leeway
@@ -45,12 +50,11 @@ extension OIDCVerifier {
         try providerAccessTokenVerifier(audience: audience).verify(token, observer: &observer)
     }
 
+    /// The verifier for `audience`, built once per discovered metadata (see `Context.verifiers`).
     private func providerAccessTokenVerifier(audience: String) throws(JWTKRemoteError) -> RemoteJWTVerifier {
-        let policy = try providerAccessTokenPolicy(audience: audience)
-        guard let jwks else {
-            throw JWTKRemoteError(
-                .notLoaded, "the provider's keys are not loaded; call prepare()", url: discovery.documentURL.absoluteString)
+        guard let context = self.context.withLock({ $0 }) else { throw notDiscovered }
+        return context.verifiers.verifier("provider-at:" + audience) {
+            context.jwks.verifier(policy: providerAccessTokenPolicy(context.metadata, audience: audience))
         }
-        return jwks.verifier(policy: policy)
     }
 }

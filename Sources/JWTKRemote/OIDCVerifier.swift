@@ -40,6 +40,9 @@ public final class OIDCVerifier: Sendable {
         public var jwks = RemoteJWKS.Configuration()
         /// Applied to every policy built, after the preset (for example to require `auth_time` or set
         /// `maxTokenAge`). It cannot weaken the issuer, audience or algorithm rules unless it sets them itself.
+        /// It runs when a verifier is built: once per audience (and once for ID tokens without a nonce,
+        /// `max_age`, access token or code) for each discovered metadata, then the verifier is reused.
+        /// ID tokens with any of those get a verifier of their own per call.
         public var adjustPolicy: (@Sendable (inout VerificationPolicy) -> Void)?
 
         /// The defaults described on each property.
@@ -51,6 +54,27 @@ public final class OIDCVerifier: Sendable {
         let discoveryGeneration: Int
         let jwks: RemoteJWKS
         let idTokenAlgorithms: Set<JWSAlgorithm>
+        /// The verifiers built for this metadata, reused across calls: a verifier's identity is what the core's
+        /// per-thread header cache is keyed by, so a verifier built per call would never find its header.
+        let verifiers = VerifierMemo()
+    }
+
+    /// Verifiers by purpose (`id`, `at:<audience>`, `provider-at:<audience>`), for one metadata generation.
+    /// Bounded: beyond ``capacity`` purposes (many audiences) a verifier is built per call, uncached.
+    final class VerifierMemo: Sendable {
+        static let capacity = 32
+        private let table = Locked([String: RemoteJWTVerifier]())
+
+        /// The verifier for `purpose`, built by `make` the first time.
+        func verifier(_ purpose: String, _ make: () -> RemoteJWTVerifier) -> RemoteJWTVerifier {
+            if let known = table.withLock({ $0[purpose] }) { return known }
+            let made = make()
+            return table.withLock { table in
+                if let known = table[purpose] { return known }
+                if table.count < Self.capacity { table[purpose] = made }
+                return made
+            }
+        }
     }
 
     /// The issuer, exactly as configured (and as the discovery document must state it).
@@ -62,7 +86,7 @@ public final class OIDCVerifier: Sendable {
     /// The discovery client.
     public let discovery: OIDCDiscovery
     private let fetcher: any HTTPFetching
-    private let context = Locked<Context?>(nil)
+    let context = Locked<Context?>(nil)
 
     /// Creates a verifier. Nothing is fetched until ``prepare()`` or the first verification.
     ///
@@ -117,8 +141,7 @@ public final class OIDCVerifier: Sendable {
         authorizationCode: String? = nil
     ) throws(JWTKRemoteError) -> VerifiedJWT {
         let context = try heldContext()
-        let policy = idTokenPolicy(context, nonce, maxAuthenticationAge, accessToken, authorizationCode)
-        return try context.jwks.verifier(policy: policy).verify(idToken)
+        return try idTokenVerifier(context, nonce, maxAuthenticationAge, accessToken, authorizationCode).verify(idToken)
     }
 
     /// Verifies an ID token, first refreshing expired metadata or keys and refreshing the keys once for an
@@ -131,8 +154,7 @@ public final class OIDCVerifier: Sendable {
         authorizationCode: String? = nil
     ) async throws(JWTKRemoteError) -> VerifiedJWT {
         let context = try await currentContext()
-        let policy = idTokenPolicy(context, nonce, maxAuthenticationAge, accessToken, authorizationCode)
-        return try await context.jwks.verifier(policy: policy).verifyRefreshing(idToken)
+        return try await idTokenVerifier(context, nonce, maxAuthenticationAge, accessToken, authorizationCode).verifyRefreshing(idToken)
     }
 
     /// Verifies a JWT access token issued by this provider (RFC 9068: `typ` `at+jwt`, `iss`, `aud` contains
@@ -142,7 +164,7 @@ public final class OIDCVerifier: Sendable {
     /// - Throws: ``JWTKRemoteError``, as for ID tokens (`tokenRejected` for a rejected token).
     public func verifyAccessToken(_ token: String, audience: String) throws(JWTKRemoteError) -> VerifiedJWT {
         let context = try heldContext()
-        return try context.jwks.verifier(policy: accessTokenPolicy(context, audience)).verify(token)
+        return try accessTokenVerifier(context, audience).verify(token)
     }
 
     /// ``verifyAccessToken(_:audience:)`` with refreshing, as ``verifyRefreshing(idToken:nonce:maxAuthenticationAge:accessToken:authorizationCode:)``.
@@ -150,7 +172,7 @@ public final class OIDCVerifier: Sendable {
     /// - Throws: ``JWTKRemoteError`` (`tokenRejected` for a rejected token).
     public func verifyAccessTokenRefreshing(_ token: String, audience: String) async throws(JWTKRemoteError) -> VerifiedJWT {
         let context = try await currentContext()
-        return try await context.jwks.verifier(policy: accessTokenPolicy(context, audience)).verifyRefreshing(token)
+        return try await accessTokenVerifier(context, audience).verifyRefreshing(token)
     }
 
     /// Calls the provider's `userinfo_endpoint` with the access token (OIDC Core §5.3).
@@ -177,6 +199,22 @@ public final class OIDCVerifier: Sendable {
         policy.clock = configuration.clock
         configuration.adjustPolicy?(&policy)
         return policy
+    }
+
+    /// The ID token verifier: the memo's when no per-login value is checked, a new one otherwise.
+    func idTokenVerifier(
+        _ context: Context, _ nonce: String?, _ maxAuthenticationAge: Double?, _ accessToken: String?, _ authorizationCode: String?
+    ) -> RemoteJWTVerifier {
+        let make = {
+            context.jwks.verifier(policy: self.idTokenPolicy(context, nonce, maxAuthenticationAge, accessToken, authorizationCode))
+        }
+        guard nonce == nil, maxAuthenticationAge == nil, accessToken == nil, authorizationCode == nil else { return make() }
+        return context.verifiers.verifier("id", make)
+    }
+
+    /// The access token verifier for `audience`, built once per metadata.
+    func accessTokenVerifier(_ context: Context, _ audience: String) -> RemoteJWTVerifier {
+        context.verifiers.verifier("at:" + audience) { context.jwks.verifier(policy: self.accessTokenPolicy(context, audience)) }
     }
 
     func accessTokenPolicy(_ context: Context, _ audience: String) -> VerificationPolicy {
