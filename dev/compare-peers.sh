@@ -10,11 +10,13 @@
 # Runners (each one checks that every verification succeeded, or the script stops):
 #   floor-reuse  dev/peers/floor.c: only the OpenSSL signature work, contexts reused per thread
 #   floor-fresh  the same with fresh contexts per operation
+#   jansson      dev/peers/floor.c too: json_loadb + json_decref of the token's decoded claims; OpenSSL alone
+#                (floor-reuse) + jansson alone is the full floor, the ratio every column is given against
 #   jwtk         Benchmarks' jwtk-loop (release): full verification (signature, iss, aud, exp, nbf, iat)
 #   libjwt       Debian libjwt 1.10 (jwt_decode with the PEM key + exp check), dev/peers/libjwt.c
 #   cjose        Debian cjose 0.6 (import, verify with a JWK, payload JSON + exp check), dev/peers/cjose.c
 # The machine is noisy: runners alternate (a, b, c, ... then again), each slice MILLIS long, and the best
-# (lowest ns/op) of SLICES slices counts. Ratios are to floor-reuse with the same thread count.
+# (lowest ns/op) of SLICES slices counts. Ratios are to the full floor with the same thread count.
 # Two-thread ns/op is aggregate (wall time / all operations of both threads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,6 +70,7 @@ command_for() {
     case $runner in
     floor-reuse) CMD=("$OUT/floor" reuse "$alg" "$token" "$pem" "$threads" "$MILLIS") ;;
     floor-fresh) CMD=("$OUT/floor" fresh "$alg" "$token" "$pem" "$threads" "$MILLIS") ;;
+    jansson) CMD=("$OUT/floor" jansson "$alg" "$token" "$pem" "$threads" "$MILLIS") ;;
     jwtk) CMD=("$LOOP" verify "$alg" "$token" "$jwk" "$threads" "$MILLIS") ;;
     jwtk-decode) CMD=("$LOOP" decode "$alg" "$token" "$jwk" "$threads" "$MILLIS") ;;
     libjwt) CMD=("$OUT/libjwt" "$alg" "$token" "$pem" "$threads" "$MILLIS") ;;
@@ -88,7 +91,7 @@ run() {
     sed -E 's/^ns_per_op=([0-9.]+).*/\1/' <<<"$out"
 }
 
-RUNNERS=(floor-reuse floor-fresh jwtk libjwt cjose)
+RUNNERS=(floor-reuse jansson floor-fresh jwtk libjwt cjose)
 declare -A BEST
 for threads in 1 2; do
     for alg in "${ALGS[@]}"; do
@@ -110,17 +113,28 @@ cell() { # ns/op and ratio to floor-reuse
     if [ "$v" = n/a ]; then printf "n/a"; return; fi
     awk -v v="$v" -v f="$f" 'BEGIN { if (v >= 10000) printf "%.1f µs (%.2f×)", v / 1000, v / f; else printf "%.0f ns (%.2f×)", v, v / f }'
 }
+ns() { awk -v v="$1" 'BEGIN { if (v >= 10000) printf "%.1f µs", v / 1000; else printf "%.0f ns", v }'; }
+full_floor() { awk -v a="${BEST[floor-reuse/$1/$2]}" -v b="${BEST[jansson/$1/$2]}" 'BEGIN { printf "%.1f", a + b }'; }
+fcell() { # ns/op and ratio to the full floor (OpenSSL alone + jansson alone, same run)
+    local v=${BEST[$1/$2/$3]:-n/a} f
+    f=$(full_floor "$2" "$3")
+    if [ "$v" = n/a ]; then printf "n/a"; return; fi
+    awk -v v="$v" -v f="$f" 'BEGIN { if (v >= 10000) printf "%.1f µs (%.2f×)", v / 1000, v / f; else printf "%.0f ns (%.2f×)", v, v / f }'
+}
 echo
-echo "OpenSSL $(openssl version 2>/dev/null | awk '{print $2}'), $(nproc) CPUs, best of $SLICES interleaved ${MILLIS} ms slices; ratio = ns/op ÷ floor-reuse (lower is faster)"
+echo "OpenSSL $(openssl version 2>/dev/null | awk '{print $2}'), jansson $(pkg-config --modversion jansson), $(nproc) CPUs, best of $SLICES interleaved ${MILLIS} ms slices"
+echo "full floor = OpenSSL alone (floor-reuse) + jansson alone (json_loadb + json_decref of the claims), same run;"
+echo "ratios to it (lower is faster; 1.00× is the floor of any jansson + OpenSSL verifier)"
 for threads in 1 2; do
     echo
     echo "### $threads thread(s)$([ $threads = 2 ] && echo ', aggregate ns/op')"
     echo
-    echo "| alg | floor-reuse | floor-fresh | jwtk | libjwt | cjose |"
-    echo "|---|---|---|---|---|---|"
+    echo "| alg | OpenSSL alone | jansson alone | **full floor** | jwtk | cjose | libjwt | floor-fresh |"
+    echo "|---|---|---|---|---|---|---|---|"
     for alg in "${ALGS[@]}"; do
-        printf "| %s | %s | %s | %s | %s | %s |\n" "$alg" "$(cell floor-reuse "$alg" $threads)" "$(cell floor-fresh "$alg" $threads)" \
-            "$(cell jwtk "$alg" $threads)" "$(cell libjwt "$alg" $threads)" "$(cell cjose "$alg" $threads)"
+        printf "| %s | %s | %s | **%s** | %s | %s | %s | %s |\n" "$alg" "$(ns "${BEST[floor-reuse/$alg/$threads]}")" \
+            "$(ns "${BEST[jansson/$alg/$threads]}")" "$(ns "$(full_floor "$alg" $threads)")" "$(fcell jwtk "$alg" $threads)" \
+            "$(fcell cjose "$alg" $threads)" "$(fcell libjwt "$alg" $threads)" "$(fcell floor-fresh "$alg" $threads)"
     done
     if [ -n "${BEST[jwtk-decode/RS256/$threads]:-}" ]; then
         echo
@@ -159,19 +173,20 @@ for alg in "${ALGS[@]}"; do
     done
     echo "counted $alg" >&2
 done
-icell() {
-    local v=${IR[$1/$2]:-n/a} f=${IR[floor-reuse/$2]} a=${ALLOC[$1/$2]:-n/a}
+icell() { # instructions (ratio to the full floor's), allocations
+    local v=${IR[$1/$2]:-n/a} f a=${ALLOC[$1/$2]:-n/a}
+    f=$(awk -v x="${IR[floor-reuse/$2]}" -v y="${IR[jansson/$2]}" 'BEGIN { print x + y }')
     if [ "$v" = n/a ]; then printf "n/a"; return; fi
     awk -v v="$v" -v f="$f" -v a="$a" 'BEGIN { printf "%.1fk (%.2f×), %s allocs", v / 1000, v / f, a }'
 }
 echo
-echo "### valgrind: instructions per operation (ratio to floor-reuse) and heap allocations per operation"
+echo "### valgrind: instructions per operation (ratio to the full floor: OpenSSL alone + jansson alone) and heap allocations per operation"
 echo
-echo "| alg | floor-reuse | floor-fresh | jwtk | libjwt | cjose |"
-echo "|---|---|---|---|---|---|"
+echo "| alg | OpenSSL alone | jansson alone | jwtk | cjose | libjwt | floor-fresh |"
+echo "|---|---|---|---|---|---|---|"
 for alg in "${ALGS[@]}"; do
-    printf "| %s | %s | %s | %s | %s | %s |\n" "$alg" "$(icell floor-reuse "$alg")" "$(icell floor-fresh "$alg")" "$(icell jwtk "$alg")" \
-        "$(icell libjwt "$alg")" "$(icell cjose "$alg")"
+    printf "| %s | %s | %s | %s | %s | %s | %s |\n" "$alg" "$(icell floor-reuse "$alg")" "$(icell jansson "$alg")" "$(icell jwtk "$alg")" \
+        "$(icell cjose "$alg")" "$(icell libjwt "$alg")" "$(icell floor-fresh "$alg")"
 done
 if [ -n "${IR[jwtk-decode/RS256]:-}" ]; then
     echo

@@ -6,7 +6,10 @@
  *                EdDSA: an EVP_MD_CTX after DigestVerifyInit; per op EVP_DigestVerify.
  *                HMAC: a keyed EVP_MAC_CTX; per op EVP_MAC_init(ctx, NULL, 0, NULL)/update/final + CRYPTO_memcmp.
  *   floor-fresh  new contexts per op: EVP_DigestVerifyInit + EVP_DigestVerify; HMAC: HMAC() one-shot.
- * Usage: floor reuse|fresh ALG TOKEN_FILE KEY_FILE THREADS MILLIS
+ *   jansson      the other unavoidable cost: json_loadb (JSON_REJECT_DUPLICATES) + json_decref of the
+ *                token's claims, decoded once beforehand. floor-reuse + jansson is the full floor of a
+ *                jansson + OpenSSL verifier.
+ * Usage: floor reuse|fresh|jansson ALG TOKEN_FILE KEY_FILE THREADS MILLIS
  * KEY_FILE: a public-key PEM (RS/PS/ES/EdDSA) or the JWK JSON of the secret (HS). */
 #include "harness.h"
 #include <jansson.h>
@@ -19,7 +22,9 @@
 #include <openssl/rsa.h>
 
 typedef struct {
-    int fresh, hmac, eddsa, pss, hashbits;
+    int fresh, jansson, hmac, eddsa, pss, hashbits;
+    uint8_t claims[8192];
+    size_t claimslen;
     const EVP_MD *md;
     EVP_PKEY *pkey;
     EVP_MAC *mac;
@@ -68,6 +73,14 @@ static void *floor_init(void *arg) {
 static int floor_op(void *arg, void *state) {
     floor_shared *s = arg;
     floor_state *st = state;
+    if (s->jansson) {
+        json_error_t error;
+        json_t *claims = json_loadb((const char *)s->claims, s->claimslen, JSON_REJECT_DUPLICATES, &error);
+        if (claims == NULL) return 0;
+        int ok = json_is_object(claims);
+        json_decref(claims);
+        return ok;
+    }
     if (s->hmac) {
         uint8_t mac[EVP_MAX_MD_SIZE];
         size_t maclen = 0;
@@ -99,9 +112,10 @@ static int floor_op(void *arg, void *state) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7) { fprintf(stderr, "usage: floor reuse|fresh ALG TOKEN_FILE KEY_FILE THREADS MILLIS\n"); return 2; }
+    if (argc != 7) { fprintf(stderr, "usage: floor reuse|fresh|jansson ALG TOKEN_FILE KEY_FILE THREADS MILLIS\n"); return 2; }
     static floor_shared s;
     s.fresh = strcmp(argv[1], "fresh") == 0;
+    s.jansson = strcmp(argv[1], "jansson") == 0;
     const char *alg = argv[2];
     s.hmac = alg[0] == 'H';
     s.eddsa = strcmp(alg, "EdDSA") == 0;
@@ -140,6 +154,13 @@ int main(int argc, char **argv) {
     } else {
         memcpy(s.sig, raw, (size_t)rawlen);
         s.siglen = (size_t)rawlen;
+    }
+    if (s.jansson) {
+        long n = harness_b64url_decode(token + t.first_dot + 1, t.sig_dot - t.first_dot - 1, s.claims, sizeof s.claims);
+        if (n < 0) { fprintf(stderr, "bad payload encoding\n"); return 2; }
+        s.claimslen = (size_t)n;
+        s.fresh = 1; /* no contexts to build per thread */
+        return harness_main("jansson", floor_init, floor_op, &s, atoi(argv[5]), atoi(argv[6]));
     }
     return harness_main(s.fresh ? "floor-fresh" : "floor-reuse", floor_init, floor_op, &s, atoi(argv[5]), atoi(argv[6]));
 }
