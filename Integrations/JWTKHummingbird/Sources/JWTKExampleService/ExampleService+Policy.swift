@@ -30,17 +30,7 @@ extension ExampleService {
                 dpop: try dpopOptions(enabled: policy.dpop || configuration.dpop, configuration)),
             configuration: policy, realm: realm)
         let protected = router.group().add(middleware: authenticator)
-        protected.get("me") { _, context -> Response in
-            guard let identity = context.identity else { return Response(status: .unauthorized) }
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            headers[.cacheControl] = "no-store"
-            return Response(
-                status: .ok, headers: headers,
-                body: .init(byteBuffer: ByteBuffer(string: identity.claims.json.serialized(sortKeys: true) + "\n")))
-        }
-        protected.group("admin").add(middleware: RequireScopes<JWTRequestContext>(["admin"], realm: realm))
-            .get { _, _ in "admin ok\n" }
+        addProtectedRoutes(to: protected, realm: realm)
         if configuration.benchmarkRoute { router.get("me-unprotected") { _, _ in "{}\n" } }
 
         let remote = policy.issuers.contains {

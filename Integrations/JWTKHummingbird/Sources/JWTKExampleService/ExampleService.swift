@@ -97,17 +97,7 @@ public enum ExampleService {
             verifier: holder,
             realm: configuration.realm, metrics: metrics, dpop: dpop)
         let protected = router.group().add(middleware: authenticator)
-        protected.get("me") { _, context -> Response in
-            guard let identity = context.identity else { return Response(status: .unauthorized) }
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            headers[.cacheControl] = "no-store"
-            return Response(
-                status: .ok, headers: headers,
-                body: .init(byteBuffer: ByteBuffer(string: identity.claims.json.serialized(sortKeys: true) + "\n")))
-        }
-        protected.group("admin").add(middleware: RequireScopes<JWTRequestContext>(["admin"], realm: configuration.realm))
-            .get { _, _ in "admin ok\n" }
+        addProtectedRoutes(to: protected, realm: configuration.realm)
 
         let sources = discoveries
         let clock = configuration.clock
@@ -161,6 +151,23 @@ extension ExampleService {
             return Response(
                 status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
+    }
+
+    /// `GET /me` (the verified claims as JSON, sorted keys, `Cache-Control: no-store`) and `GET /admin`
+    /// (scope `admin` required), behind the authenticator of `protected`; both ways of building the service
+    /// share them.
+    static func addProtectedRoutes(to protected: RouterGroup<JWTRequestContext>, realm: String) {
+        protected.get("me") { _, context -> Response in
+            guard let identity = context.identity else { return Response(status: .unauthorized) }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.cacheControl] = "no-store"
+            return Response(
+                status: .ok, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: identity.claims.json.serialized(sortKeys: true) + "\n")))
+        }
+        protected.group("admin").add(middleware: RequireScopes<JWTRequestContext>(["admin"], realm: realm))
+            .get { _, _ in "admin ok\n" }
     }
 
     /// The middleware's DPoP support when `enabled` (`--dpop`, or `"dpop": true` in a policy file): proofs
