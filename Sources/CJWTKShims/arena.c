@@ -3,8 +3,10 @@
 // ~15-50 and is dropped without walking it (json_decref).
 //
 // Invariants that make this safe for every other jansson user in the process:
-// - The hook is installed once (pthread_once) and chains to the functions that were installed before it;
-//   outside an arena parse both hook functions just call those.
+// - The hook is installed once, when the program loads (a constructor, before main and before any thread
+//   of the program's own exists; pthread_once keeps it to one time), and chains to the functions that were
+//   installed before it; outside an arena parse both hook functions just call those. Installing it at load
+//   keeps jansson's own rule, that the allocation functions are set before any other jansson call.
 // - The arena is active only on the parsing thread and only during the json_loadb call (a thread-local
 //   pointer), so other threads' jansson calls, concurrent or not, never see it.
 // - While active, free is a no-op: during json_loadb jansson frees only memory it allocated in that same call
@@ -13,13 +15,16 @@
 // - A document parsed into an arena is never passed to json_decref (nor json_object_set*/del): the owner
 //   frees the arena instead (JSONDocument.deinit). No json_t pointer leaves the Swift Backend.
 // - When someone installed other allocation functions after the hook, the hook is no longer jansson's: the
-//   parse then runs without an arena and the document is released with json_decref as usual. (Replacing them
-//   *during* a parse on another thread breaks jansson's own rule that the functions are set before use; the
-//   document then holds memory of both allocators, so it is neither decref'd nor fully freed: the foreign
-//   part leaks, nothing is freed twice.)
+//   parse then runs without an arena and the document is released with json_decref as usual. Replacing them
+//   *while* jansson is in use on another thread breaks jansson's rule (set before use): jansson's own frees
+//   of that parse would then reach the new allocator with arena pointers. That cannot be guarded against
+//   from here; it is the rule every jansson user in a process must keep.
+// - A parse nested in an arena parse (none exists today) runs outside the arena, with the outer arena set
+//   aside for its duration, so it never takes memory from it.
 // - The "free is a no-op" rule was checked against jansson 2.14's load.c, value.c, hashtable.c and
-//   strbuffer.c, which allocate only through malloc/free. Other versions (2.15 added a realloc hook) parse
-//   without an arena until they are reviewed: CJWTKShims_arena_supported() says which.
+//   strbuffer.c, which allocate only through malloc/free. Other versions parse without an arena until they
+//   are reviewed: the headers' version at build time and the library's at run time (jansson_version_cmp)
+//   must both be 2.14.x. CJWTKShims_arena_supported() says whether the arena is in use.
 #include "CJWTKShims.h"
 #include <pthread.h>
 #include <stdatomic.h>
@@ -86,27 +91,43 @@ static void hook_free(void *pointer) {
     atomic_load_explicit(&previous_free, memory_order_acquire)(pointer);
 }
 
+/* 1 when the hook is installed and the loaded libjansson is a reviewed version; written once in install_hook. */
+static _Atomic int arena_enabled;
+
 static void install_hook(void) {
+    if (!CJWTK_ARENA_REVIEWED || jansson_version_cmp(2, 14, 0) < 0 || jansson_version_cmp(2, 15, 0) >= 0) return;
     json_malloc_t before_malloc = NULL;
     json_free_t before_free = NULL;
     json_get_alloc_funcs(&before_malloc, &before_free);
     atomic_store_explicit(&previous_malloc, before_malloc != NULL ? before_malloc : malloc, memory_order_release);
     atomic_store_explicit(&previous_free, before_free != NULL ? before_free : free, memory_order_release);
     json_set_alloc_funcs(hook_malloc, hook_free);
+    atomic_store_explicit(&arena_enabled, 1, memory_order_release);
 }
 
-int CJWTKShims_arena_supported(void) { return CJWTK_ARENA_REVIEWED; }
+__attribute__((constructor)) static void install_at_load(void) { pthread_once(&hook_once, install_hook); }
+
+int CJWTKShims_arena_supported(void) {
+    pthread_once(&hook_once, install_hook);
+    return atomic_load_explicit(&arena_enabled, memory_order_acquire);
+}
 
 json_t *CJWTKShims_json_loadb_arena(const char *buffer, size_t length, size_t flags, json_error_t *error, void **arena) {
     *arena = NULL;
-    if (!CJWTK_ARENA_REVIEWED) return json_loadb(buffer, length, flags, error);
     pthread_once(&hook_once, install_hook);
+    if (!atomic_load_explicit(&arena_enabled, memory_order_acquire)) return json_loadb(buffer, length, flags, error);
+    if (active != NULL) {
+        /* nested: outside the arena, with the outer one set aside */
+        cjwtk_chunk *outer = active;
+        active = NULL;
+        json_t *root = json_loadb(buffer, length, flags, error);
+        active = outer;
+        return root;
+    }
     json_malloc_t current_malloc;
     json_free_t current_free;
     json_get_alloc_funcs(&current_malloc, &current_free);
-    if (current_malloc != hook_malloc || current_free != hook_free || active != NULL) {
-        return json_loadb(buffer, length, flags, error);
-    }
+    if (current_malloc != hook_malloc || current_free != hook_free) return json_loadb(buffer, length, flags, error);
     /* jansson asks for about 6 bytes per input byte on JWT headers and claim sets; one chunk nearly always. */
     size_t initial = length <= ((size_t)1 << 24) ? length * 8 + 512 : length;
     cjwtk_chunk *head = chunk_new(initial);

@@ -51,17 +51,18 @@ final class HeaderCacheEntry {
 /// its own, held by a `pthread` key and released when the thread exits).
 ///
 /// Bounded: ``slotCount`` entries per thread, each at most the policy's header size limit plus its keys. An
-/// entry is dropped early when its keyring is deallocated or its verifier sees another generation, so a slot
-/// never keeps rotated-out or dropped keys alive for long. A hostile header can only take a slot after a token
-/// carrying it verified, and costs a miss otherwise.
+/// entry is dropped at the thread's next verification after its keyring was deallocated or replaced its keys,
+/// so a slot does not keep rotated-out or dropped keys alive. (A thread that never verifies again keeps its
+/// slots until it exits.) A hostile header can only take a slot after a token carrying it verified, and
+/// costs a miss otherwise.
 final class HeaderCache {
     static let slotCount = 4
     private var slots: [HeaderCacheEntry?] = Array(repeating: nil, count: HeaderCache.slotCount)
     private var next = 0
     /// Lookups this thread answered from a slot (tests: proof that the hit path ran).
     private(set) var hits = 0
-    /// ``Keyring/deallocations`` when this thread last dropped the entries of dead keyrings.
-    private var seenDeallocations = 0
+    /// ``Keyring/changes`` when this thread last dropped the entries of dead keyrings and past generations.
+    private var seenChanges = 0
 
     private static let perThread = PerThread { HeaderCache() }
 
@@ -72,10 +73,14 @@ final class HeaderCache {
     /// verifier at another generation is dropped on the way: its keys may have been rotated out, and a slot
     /// must not keep them alive.
     func lookup(_ segment: UnsafeBufferPointer<UInt8>, verifier: UInt64, generation: Int) -> HeaderCacheEntry? {
-        let deallocations = Keyring.deallocations.load(ordering: .acquiring)
-        if deallocations != seenDeallocations {
-            seenDeallocations = deallocations
-            for index in slots.indices where slots[index] != nil && slots[index]?.keyring == nil { slots[index] = nil }
+        let changes = Keyring.changes.load(ordering: .acquiring)
+        if changes != seenChanges {
+            seenChanges = changes
+            for index in slots.indices {
+                guard let slot = slots[index] else { continue }
+                if let keyring = slot.keyring, keyring.currentGeneration == slot.generation { continue }
+                slots[index] = nil
+            }
         }
         for index in slots.indices {
             guard let slot = slots[index], slot.verifier == verifier else { continue }

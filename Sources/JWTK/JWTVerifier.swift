@@ -125,7 +125,9 @@ public struct JWTVerifier: Sendable {
     /// The keys are selected again from a snapshot whose generation the entry records, so an entry never
     /// pairs keys with a generation they do not belong to.
     private func remember(_ segment: UnsafeBufferPointer<UInt8>, _ header: JOSEHeader, _ algorithm: JWSAlgorithm, in cache: HeaderCache) {
+        // Only headers the reference path accepts in full: not an unencoded payload, not a nested JWT.
         guard header.base64URLEncodePayload != false else { return }
+        if let cty = header.contentType, JOSEHeader.normalizedType(cty) == "jwt" { return }
         let snapshot = keyring.snapshot()
         guard
             let candidates = try? snapshot.select(

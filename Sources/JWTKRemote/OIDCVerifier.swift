@@ -63,15 +63,18 @@ public final class OIDCVerifier: Sendable {
     /// Bounded: beyond ``capacity`` purposes (many audiences) a verifier is built per call, uncached.
     final class VerifierMemo: Sendable {
         static let capacity = 32
-        private let table = Locked([String: RemoteJWTVerifier]())
+        /// Keyed by the purpose's UTF-8 bytes: a `String` key would merge canonically equivalent audiences
+        /// ("café" and "cafe\u{301}"), which the verifier compares byte for byte.
+        private let table = Locked([[UInt8]: RemoteJWTVerifier]())
 
         /// The verifier for `purpose`, built by `make` the first time.
         func verifier(_ purpose: String, _ make: () -> RemoteJWTVerifier) -> RemoteJWTVerifier {
-            if let known = table.withLock({ $0[purpose] }) { return known }
+            let key = Array(purpose.utf8)
+            if let known = table.withLock({ $0[key] }) { return known }
             let made = make()
             return table.withLock { table in
-                if let known = table[purpose] { return known }
-                if table.count < Self.capacity { table[purpose] = made }
+                if let known = table[key] { return known }
+                if table.count < Self.capacity { table[key] = made }
                 return made
             }
         }

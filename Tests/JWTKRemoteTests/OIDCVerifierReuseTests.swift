@@ -46,15 +46,22 @@ import Testing
             }
             #expect(built.withLock { $0 } == 3)
 
+            // Canonically equivalent audiences are different audiences: a verifier each, compared byte for byte.
+            _ = try oidc.verifyAccessToken(try accessToken("caf\u{E9}", "d-1"), audience: "caf\u{E9}")
+            #expect(throws: JWTKRemoteError.rejected(JWTKError(.audienceMismatch))) {
+                try oidc.verifyAccessToken(try accessToken("caf\u{E9}", "d-2"), audience: "cafe\u{301}")
+            }
+            #expect(built.withLock { $0 } == 5)
+
             let idToken = try key.basicToken(issuer: provider.base, audience: "client-1", now: clock.now)
             _ = try oidc.verify(idToken: idToken)
             _ = try oidc.verify(idToken: idToken)
-            #expect(built.withLock { $0 } == 4, "one verifier for ID tokens without per-login values")
+            #expect(built.withLock { $0 } == 6, "one verifier for ID tokens without per-login values")
             // A nonce is a per-login value: a verifier of its own each time, never one kept for another login.
             let withNonce = try key.basicToken(issuer: provider.base, audience: "client-1", now: clock.now, extra: ["nonce": "n-1"])
             _ = try oidc.verify(idToken: withNonce, nonce: "n-1")
             #expect(throws: JWTKRemoteError.rejected(JWTKError(.nonceMismatch))) { try oidc.verify(idToken: withNonce, nonce: "n-2") }
-            #expect(built.withLock { $0 } == 6)
+            #expect(built.withLock { $0 } == 8)
         }
     }
 }

@@ -65,7 +65,7 @@ const char *CJWTKShims_json_error_text(const json_error_t *error);
 /// root; *arena is NULL when the parse ran without one (another allocator is installed), and the root is then
 /// released with json_decref as usual. On failure returns NULL and frees everything.
 json_t *CJWTKShims_json_loadb_arena(const char *buffer, size_t length, size_t flags, json_error_t *error, void **arena);
-/// 1 when this build's jansson version was reviewed for the arena (2.14); otherwise every parse runs without one.
+/// 1 when the arena is in use: jansson 2.14.x at build and at run time (the version reviewed) and the hook installed.
 int CJWTKShims_arena_supported(void);
 /// Frees an arena and every jansson value in it.
 void CJWTKShims_arena_free(void *arena);

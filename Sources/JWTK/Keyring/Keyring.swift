@@ -91,6 +91,7 @@ public final class Keyring: Sendable {
             current = Snapshot(keys: keys, unusableKeyIDs: unusableKeyIDs, generation: current.generation + 1)
             atomicGeneration.store(current.generation, ordering: .releasing)
         }
+        Self.changes.add(1, ordering: .releasing)
     }
 
     /// Atomically replaces every key with the usable keys of `set`, keeping its skipped keys' `kid`s for
@@ -100,12 +101,13 @@ public final class Keyring: Sendable {
     /// The current generation without taking the lock.
     var currentGeneration: Int { atomicGeneration.load(ordering: .acquiring) }
 
-    /// How many keyrings have been deallocated in the process: the header caches compare it with the count
-    /// they last saw (one atomic load per verification) and only then drop the entries of dead keyrings, so a
-    /// per-thread cache never keeps the keys of a dropped verifier alive.
-    static let deallocations = Atomic<Int>(0)
+    /// How many keyrings have been replaced or deallocated in the process. The header caches compare it with
+    /// the count they last saw (one atomic load per verification) and only then drop the entries of dead
+    /// keyrings and of past generations, so a per-thread cache does not keep the keys of a dropped verifier
+    /// or rotated-out keys alive.
+    static let changes = Atomic<Int>(0)
 
-    deinit { Self.deallocations.add(1, ordering: .releasing) }
+    deinit { Self.changes.add(1, ordering: .releasing) }
 
     func snapshot() -> Snapshot { state.withLock { $0 } }
 

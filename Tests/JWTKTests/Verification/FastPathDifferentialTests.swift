@@ -278,6 +278,41 @@ struct FastPathDifferentialTests {
         #expect(HeaderCache.current().count == 1)
     }
 
+    @Test("another verifier's next verification drops an entry whose keyring rotated or went away")
+    func staleEntriesAreDroppedByAnyVerification() throws {
+        let cache = HeaderCache.current()
+        cache.removeAll()
+        let token = try TestTokens.hs256(#"{"exp":\#(TestPolicy.farExp)}"#)
+        let keyring = Keyring(keys: [TestKeys.hs256.verificationKey])
+        let rotating = JWTVerifier(keyring: keyring, policy: TestPolicy.fixed())
+        let other = TestPolicy.verifier()
+        _ = try rotating.verify(token)
+        _ = try other.verify(token)
+        #expect(cache.count == 2)
+        keyring.replaceKeys([TestKeys.hs256.verificationKey])
+        _ = try other.verify(token)
+        #expect(cache.count == 1, "the rotated keyring's entry (and its keys) must go at once")
+        do {
+            let dropped = TestPolicy.verifier()
+            _ = try dropped.verify(token)
+            #expect(cache.count == 2)
+        }
+        _ = try other.verify(token)
+        #expect(cache.count == 1, "a deallocated keyring's entry must go at once")
+    }
+
+    @Test("a nested-JWT header is never remembered, even from a genuine signature")
+    func nestedTokenHeadersAreNotRemembered() throws {
+        let verifier = TestPolicy.verifier()
+        HeaderCache.current().removeAll()
+        let header = TestTokens.header("HS256", kid: TestKeys.hs256.keyID, extra: #""cty":"JWT""#)
+        let token = try TestTokens.sign(header: header, payload: #"{"exp":\#(TestPolicy.farExp)}"#, key: TestKeys.hs256, algorithm: .HS256)
+        try verifier.primeHeaderCache(token)
+        #expect(HeaderCache.current().count == 0)
+        #expect(errorCode { try verifier.verify(token) } == .invalidPayload)
+        #expect(HeaderCache.current().count == 0)
+    }
+
     @Test("claims parsed on the verification path live in one arena block")
     func claimsLiveInAnArena() throws {
         let verifier = TestPolicy.verifier()
