@@ -31,7 +31,7 @@ final class HeaderCacheEntry {
         algorithm: JWSAlgorithm, keys: [VerificationKey]
     ) {
         self.keyring = keyring
-        self.segment = Array(segment)
+        self.segment = unsafe Array(segment)
         self.verifier = verifier
         self.generation = generation
         self.header = header
@@ -41,8 +41,8 @@ final class HeaderCacheEntry {
 
     func matches(_ segment: UnsafeBufferPointer<UInt8>, verifier: UInt64, generation: Int) -> Bool {
         guard self.verifier == verifier, self.generation == generation, self.segment.count == segment.count else { return false }
-        return self.segment.withUnsafeBufferPointer { mine in
-            mine.isEmpty || memcmp(mine.baseAddress!, segment.baseAddress!, mine.count) == 0
+        return unsafe self.segment.withUnsafeBufferPointer { mine in
+            unsafe mine.isEmpty || memcmp(mine.baseAddress!, segment.baseAddress!, mine.count) == 0
         }
     }
 }
@@ -86,7 +86,7 @@ final class HeaderCache {
             guard let slot = slots[index], slot.verifier == verifier else { continue }
             if slot.generation != generation {
                 slots[index] = nil
-            } else if slot.matches(segment, verifier: verifier, generation: generation) {
+            } else if unsafe slot.matches(segment, verifier: verifier, generation: generation) {
                 hits &+= 1
                 return slot
             }

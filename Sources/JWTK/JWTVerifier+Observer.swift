@@ -84,8 +84,8 @@ extension JWTVerifier {
     ///
     /// - Throws: ``JWTKError``, after `observer` has received the failed step and the skipped ones after it.
     public func verify(_ token: String, observer: inout some VerificationObserver) throws(JWTKError) -> VerifiedJWT {
-        try observed(token, &observer, signatureOnly: false) { bytes, reporter throws(JWTKError) in
-            try verify(bytes: bytes, reporter: &reporter)
+        try unsafe observed(token, &observer, signatureOnly: false) { bytes, reporter throws(JWTKError) in
+            try unsafe verify(bytes: bytes, reporter: &reporter)
         }
     }
 
@@ -96,8 +96,8 @@ extension JWTVerifier {
     public func verifySignature(
         _ token: String, detachedPayload: [UInt8]? = nil, observer: inout some VerificationObserver
     ) throws(JWTKError) -> VerifiedJWS {
-        try observed(token, &observer, signatureOnly: true) { bytes, reporter throws(JWTKError) in
-            try verifyJWS(bytes: bytes, detachedPayload: detachedPayload, reporter: &reporter)
+        try unsafe observed(token, &observer, signatureOnly: true) { bytes, reporter throws(JWTKError) in
+            try unsafe verifyJWS(bytes: bytes, detachedPayload: detachedPayload, reporter: &reporter)
         }
     }
 
@@ -109,7 +109,7 @@ extension JWTVerifier {
         var steps = ObservedSteps(observer)
         defer { observer = steps.observer }
         do throws(JWTKError) {
-            let result = try withUTF8Bytes(of: token) { bytes throws(JWTKError) in try body(bytes, &steps) }
+            let result = try unsafe withUTF8Bytes(of: token) { bytes throws(JWTKError) in try unsafe body(bytes, &steps) }
             steps.succeeded(signatureOnly: signatureOnly)
             return result
         } catch {

@@ -44,13 +44,13 @@ public struct JWTVerifier: Sendable {
     /// - Throws: ``JWTKError``; see ``JWTKError/Code`` for the codes. Signature and key errors always win
     ///   over claim errors.
     public func verify(_ token: String) throws(JWTKError) -> VerifiedJWT {
-        try withUTF8Bytes(of: token) { bytes throws(JWTKError) in try verify(bytes: bytes) }
+        try unsafe withUTF8Bytes(of: token) { bytes throws(JWTKError) in try unsafe verify(bytes: bytes) }
     }
 
     /// Verifies a compact JWT given as UTF-8 bytes; see ``verify(_:)``.
     public func verify(bytes: [UInt8]) throws(JWTKError) -> VerifiedJWT {
-        let result: Result<VerifiedJWT, JWTKError> = bytes.withUnsafeBufferPointer { buffer in
-            do throws(JWTKError) { return .success(try verify(bytes: buffer)) } catch { return .failure(error) }
+        let result: Result<VerifiedJWT, JWTKError> = unsafe bytes.withUnsafeBufferPointer { buffer in
+            do throws(JWTKError) { return unsafe .success(try verify(bytes: buffer)) } catch { return .failure(error) }
         }
         return try result.get()
     }
@@ -59,24 +59,24 @@ public struct JWTVerifier: Sendable {
     /// otherwise the reference path (``verify(bytes:reporter:)``), whose header is then remembered.
     func verify(bytes: UnsafeBufferPointer<UInt8>) throws(JWTKError) -> VerifiedJWT {
         let parts: CompactJWS
-        do throws(JWTKError) { parts = try CompactJWS.split(bytes, limits: policy.limits) } catch { throw error.at(.shape) }
-        let segment = UnsafeBufferPointer(rebasing: bytes[parts.header])
+        do throws(JWTKError) { parts = try unsafe CompactJWS.split(bytes, limits: policy.limits) } catch { throw error.at(.shape) }
+        let segment = unsafe UnsafeBufferPointer(rebasing: bytes[parts.header])
         let cache = HeaderCache.current()
-        if let entry = cache.lookup(segment, verifier: identity, generation: keyring.currentGeneration) {
-            return try verify(bytes: bytes, parts: parts, entry: entry)
+        if let entry = unsafe cache.lookup(segment, verifier: identity, generation: keyring.currentGeneration) {
+            return try unsafe verify(bytes: bytes, parts: parts, entry: entry)
         }
         var silent = SilentSteps()
-        let jwt = try verify(bytes: bytes, reporter: &silent)
-        remember(segment, jwt.header, jwt.algorithm, in: cache)
+        let jwt = try unsafe verify(bytes: bytes, reporter: &silent)
+        unsafe remember(segment, jwt.header, jwt.algorithm, in: cache)
         return jwt
     }
 
     /// The reference path without any cache or arena: every step in order, the full claim validator, jansson's
     /// own allocator (tests compare the plain path with it).
     func verifyWithoutCache(_ token: String) throws(JWTKError) -> VerifiedJWT {
-        try withUTF8Bytes(of: token) { bytes throws(JWTKError) in
+        try unsafe withUTF8Bytes(of: token) { bytes throws(JWTKError) in
             var silent = SilentSteps()
-            return try verify(bytes: bytes, reporter: &silent, arena: false)
+            return try unsafe verify(bytes: bytes, reporter: &silent, arena: false)
         }
     }
 
@@ -84,10 +84,10 @@ public struct JWTVerifier: Sendable {
     /// only when its signature verifies. For the differential test, so that the hit path is exercised under
     /// policies that accept no token.
     func primeHeaderCache(_ token: String) throws(JWTKError) {
-        try withUTF8Bytes(of: token) { bytes throws(JWTKError) in
-            let jws = try verifyJWS(bytes: bytes, detachedPayload: nil)
-            let parts = try CompactJWS.split(bytes, limits: policy.limits)
-            remember(UnsafeBufferPointer(rebasing: bytes[parts.header]), jws.header, jws.algorithm, in: HeaderCache.current())
+        try unsafe withUTF8Bytes(of: token) { bytes throws(JWTKError) in
+            let jws = try unsafe verifyJWS(bytes: bytes, detachedPayload: nil)
+            let parts = try unsafe CompactJWS.split(bytes, limits: policy.limits)
+            unsafe remember(UnsafeBufferPointer(rebasing: bytes[parts.header]), jws.header, jws.algorithm, in: HeaderCache.current())
         }
     }
 
@@ -98,9 +98,9 @@ public struct JWTVerifier: Sendable {
     private func verify(bytes: UnsafeBufferPointer<UInt8>, parts: CompactJWS, entry: HeaderCacheEntry) throws(JWTKError) -> VerifiedJWT {
         let key: VerificationKey
         do throws(JWTKError) {
-            let signature = try decodeSegment(bytes, parts.signature, "signature")
-            let input = UnsafeBufferPointer(rebasing: bytes[parts.signingInput])
-            guard let verified = try firstVerifying(entry.keys, entry.algorithm, signature, input) else {
+            let signature = try unsafe decodeSegment(bytes, parts.signature, "signature")
+            let input = unsafe UnsafeBufferPointer(rebasing: bytes[parts.signingInput])
+            guard let verified = try unsafe firstVerifying(entry.keys, entry.algorithm, signature, input) else {
                 throw signatureError(entry.header)
             }
             key = verified
@@ -108,7 +108,7 @@ public struct JWTVerifier: Sendable {
             throw error.at(.signature)
         }
         do throws(JWTKError) {
-            let payload = try decodeSegment(bytes, parts.payload, "payload")
+            let payload = try unsafe decodeSegment(bytes, parts.payload, "payload")
             let claims = try parseClaims(payload)
             let validator = ClaimValidator(policy: policy)
             // Fast accept, slow diagnose: the validator runs only when the in-place check does not pass.
@@ -136,7 +136,7 @@ public struct JWTVerifier: Sendable {
         else { return }
         let keys = candidates.filter { strengthProblem($0, algorithm) == nil }
         guard !keys.isEmpty else { return }
-        cache.insert(
+        unsafe cache.insert(
             HeaderCacheEntry(
                 segment: segment, verifier: identity, keyring: keyring, generation: snapshot.generation, header: header,
                 algorithm: algorithm,
@@ -147,7 +147,7 @@ public struct JWTVerifier: Sendable {
     /// differential test's reference).
     func verify<R: StepReporter>(bytes: UnsafeBufferPointer<UInt8>, reporter: inout R, arena: Bool = true) throws(JWTKError) -> VerifiedJWT
     {
-        let jws = try verifyJWS(bytes: bytes, detachedPayload: nil, reporter: &reporter, arena: arena)
+        let jws = try unsafe verifyJWS(bytes: bytes, detachedPayload: nil, reporter: &reporter, arena: arena)
         do throws(JWTKError) { return try verifyClaims(jws, reporter: &reporter, arena: arena) } catch { throw error.at(.payload) }
     }
 
@@ -180,12 +180,14 @@ public struct JWTVerifier: Sendable {
     ///   token's payload segment must then be empty.
     /// - Throws: ``JWTKError`` (shape, header, algorithm, key and signature codes).
     public func verifySignature(_ token: String, detachedPayload: [UInt8]? = nil) throws(JWTKError) -> VerifiedJWS {
-        try withUTF8Bytes(of: token) { bytes throws(JWTKError) in try verifyJWS(bytes: bytes, detachedPayload: detachedPayload) }
+        try unsafe withUTF8Bytes(of: token) { bytes throws(JWTKError) in
+            try unsafe verifyJWS(bytes: bytes, detachedPayload: detachedPayload)
+        }
     }
 
     func verifyJWS(bytes: UnsafeBufferPointer<UInt8>, detachedPayload: [UInt8]?) throws(JWTKError) -> VerifiedJWS {
         var silent = SilentSteps()
-        return try verifyJWS(bytes: bytes, detachedPayload: detachedPayload, reporter: &silent)
+        return try unsafe verifyJWS(bytes: bytes, detachedPayload: detachedPayload, reporter: &silent)
     }
 
     func verifyJWS<R: StepReporter>(
@@ -194,7 +196,7 @@ public struct JWTVerifier: Sendable {
         // The step running now, for the error that stops it: one byte stored per step.
         var step = VerificationStep.shape
         do throws(JWTKError) {
-            let jws = try checkJWS(bytes: bytes, detachedPayload: detachedPayload, step: &step, reporter: &reporter, arena: arena)
+            let jws = try unsafe checkJWS(bytes: bytes, detachedPayload: detachedPayload, step: &step, reporter: &reporter, arena: arena)
             reporter.signatureVerified(jws)
             return jws
         } catch {
@@ -206,13 +208,13 @@ public struct JWTVerifier: Sendable {
         bytes: UnsafeBufferPointer<UInt8>, detachedPayload: [UInt8]?, step: inout VerificationStep, reporter: inout R, arena: Bool
     ) throws(JWTKError) -> VerifiedJWS {
         let limits = policy.limits
-        let parts = try CompactJWS.split(bytes, limits: limits)
+        let parts = try unsafe CompactJWS.split(bytes, limits: limits)
         reporter.passed(.shape)
         step = .header
         guard (Base64URL.decodedCount(parts.header.count) ?? 0) <= limits.maxHeaderBytes else {
             throw JWTKError(.limitExceeded, "the header is larger than \(limits.maxHeaderBytes) bytes")
         }
-        let headerBytes = try decodeSegment(bytes, parts.header, "header")
+        let headerBytes = try unsafe decodeSegment(bytes, parts.header, "header")
         let headerDocument = try JSONDocument.parse(headerBytes, maxDepth: limits.maxJSONDepth, what: "header", arena: arena)
         let header = try JOSEHeader(json: headerDocument.rootValue)
         reporter.passed(.header)
@@ -258,29 +260,29 @@ public struct JWTVerifier: Sendable {
 
         // Signature over the exact bytes that were signed.
         step = .signature
-        let signature = try decodeSegment(bytes, parts.signature, "signature")
+        let signature = try unsafe decodeSegment(bytes, parts.signature, "signature")
         let payload: [UInt8]
         var verifiedKey: VerificationKey?
         if detachedPayload == nil && encodedPayload {
-            let input = UnsafeBufferPointer(rebasing: bytes[parts.signingInput])
-            verifiedKey = try firstVerifying(strongEnough, algorithm, signature, input)
+            let input = unsafe UnsafeBufferPointer(rebasing: bytes[parts.signingInput])
+            verifiedKey = try unsafe firstVerifying(strongEnough, algorithm, signature, input)
             guard verifiedKey != nil else { throw signatureError(header) }
             reporter.passed(.signature)
             step = .payload
-            payload = try decodeSegment(bytes, parts.payload, "payload")
+            payload = try unsafe decodeSegment(bytes, parts.payload, "payload")
         } else {
             if detachedPayload != nil, !parts.payload.isEmpty {
                 throw JWTKError(.malformedToken, "a detached payload was given but the token's payload segment is not empty")
             }
-            let content = detachedPayload ?? Array(UnsafeBufferPointer(rebasing: bytes[parts.payload]))
+            let content = unsafe detachedPayload ?? Array(UnsafeBufferPointer(rebasing: bytes[parts.payload]))
             if !encodedPayload, content.contains(0x2E), detachedPayload == nil {
                 throw JWTKError(.malformedToken, "an unencoded compact payload must not contain \".\" (RFC 7797 §5.2)")
             }
-            var input = Array(UnsafeBufferPointer(rebasing: bytes[parts.header]))
+            var input = unsafe Array(UnsafeBufferPointer(rebasing: bytes[parts.header]))
             input.append(0x2E)
             if encodedPayload { input += Array(Base64URL.encode(content).utf8) } else { input += content }
-            verifiedKey = try input.withUnsafeBufferPointer { buffer throws(JWTKError) in
-                try firstVerifying(strongEnough, algorithm, signature, buffer)
+            verifiedKey = try unsafe input.withUnsafeBufferPointer { buffer throws(JWTKError) in
+                try unsafe firstVerifying(strongEnough, algorithm, signature, buffer)
             }
             guard verifiedKey != nil else { throw signatureError(header) }
             reporter.passed(.signature)
@@ -298,9 +300,9 @@ public struct JWTVerifier: Sendable {
     ) throws(JWTKError) -> VerificationKey? {
         // A plain loop with typed throws: the `for … where try` form inside a Result closure crashed the
         // Swift 6.3.1 optimizer (CopyPropagation "Found over consume") in release builds.
-        try signature.withUnsafeBufferPointer { sig throws(JWTKError) -> VerificationKey? in
+        try unsafe signature.withUnsafeBufferPointer { sig throws(JWTKError) -> VerificationKey? in
             for key in keys {
-                if try SignatureCheck.verify(key: key, algorithm: algorithm, signature: sig, input: input) { return key }
+                if try unsafe SignatureCheck.verify(key: key, algorithm: algorithm, signature: sig, input: input) { return key }
             }
             return nil
         }

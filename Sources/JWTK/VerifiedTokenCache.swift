@@ -90,14 +90,14 @@ struct CachedTokenKey: Hashable {
         var left = a.token
         var right = b.token
         return left.withUTF8 { l in
-            right.withUTF8 { r in l.count == r.count && (l.isEmpty || memcmp(l.baseAddress!, r.baseAddress!, l.count) == 0) }
+            right.withUTF8 { r in unsafe l.count == r.count && (l.isEmpty || memcmp(l.baseAddress!, r.baseAddress!, l.count) == 0) }
         }
     }
 
     func hash(into hasher: inout Hasher) {
         hasher.combine(verifier)
         var token = token
-        token.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        token.withUTF8 { unsafe hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }
 

@@ -27,10 +27,10 @@ package struct Locked<Value> {
 
     /// Creates a lock guarding `value`.
     package init(_ value: Value) {
-        let buffer = Storage.create(minimumCapacity: 1) { _ in value }
-        storage = unsafeDowncast(buffer, to: Storage.self)
-        storage.withUnsafeMutablePointerToElements { mutex in
-            let status = pthread_mutex_init(mutex, nil)
+        let buffer = unsafe Storage.create(minimumCapacity: 1) { _ in value }
+        storage = unsafe unsafeDowncast(buffer, to: Storage.self)
+        unsafe storage.withUnsafeMutablePointerToElements { mutex in
+            let status = unsafe pthread_mutex_init(mutex, nil)
             precondition(status == 0, "pthread_mutex_init failed (\(status))")
         }
     }
@@ -40,17 +40,19 @@ package struct Locked<Value> {
     ///
     /// - Throws: whatever `body` throws, unchanged.
     package func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
-        try storage.withUnsafeMutablePointers { (value, mutex) throws(Failure) -> Result in
-            pthread_mutex_lock(mutex)
-            defer { pthread_mutex_unlock(mutex) }
-            return try body(&value.pointee)
+        try unsafe storage.withUnsafeMutablePointers { (value, mutex) throws(Failure) -> Result in
+            unsafe pthread_mutex_lock(mutex)
+            defer { unsafe pthread_mutex_unlock(mutex) }
+            return try unsafe body(&value.pointee)
         }
     }
 
-    private final class Storage: ManagedBuffer<Value, pthread_mutex_t> {
+    /// `@safe` (SE-0458): the mutex is private to `Locked`, initialised in `init`, destroyed in `deinit` and
+    /// only ever locked and unlocked in place (its address is stable in the buffer).
+    @safe private final class Storage: ManagedBuffer<Value, pthread_mutex_t> {
         deinit {
             // The header (the value) is destroyed by ManagedBuffer; the mutex is plain memory once destroyed.
-            _ = withUnsafeMutablePointerToElements { pthread_mutex_destroy($0) }
+            _ = unsafe withUnsafeMutablePointerToElements { unsafe pthread_mutex_destroy($0) }
         }
     }
 }

@@ -16,8 +16,8 @@ struct PerThread<Value: AnyObject>: @unchecked Sendable {
     /// A new key; create one per kind of value, once (a `static let`), since keys are a limited resource.
     init(_ make: @escaping @Sendable () -> Value) {
         var key = pthread_key_t()
-        let status = pthread_key_create(&key) { pointer in
-            if let pointer { Unmanaged<AnyObject>.fromOpaque(pointer).release() }
+        let status = unsafe pthread_key_create(&key) { pointer in
+            if let pointer = unsafe pointer { unsafe Unmanaged<AnyObject>.fromOpaque(pointer).release() }
         }
         precondition(status == 0, "pthread_key_create failed (\(status))")
         self.key = key
@@ -27,9 +27,9 @@ struct PerThread<Value: AnyObject>: @unchecked Sendable {
     /// The calling thread's instance.
     @inline(__always)
     var current: Value {
-        if let pointer = pthread_getspecific(key) { return Unmanaged<Value>.fromOpaque(pointer).takeUnretainedValue() }
+        if let pointer = unsafe pthread_getspecific(key) { return unsafe Unmanaged<Value>.fromOpaque(pointer).takeUnretainedValue() }
         let value = make()
-        pthread_setspecific(key, Unmanaged.passRetained(value).toOpaque())
+        unsafe pthread_setspecific(key, Unmanaged.passRetained(value).toOpaque())
         return value
     }
 }

@@ -29,8 +29,8 @@ package enum Base64URL {
         if outCount == 0 { return [] }
         var failed = false
         let table = decodeTable
-        let output = [UInt8](unsafeUninitializedCapacity: outCount) { buffer, initialized in
-            failed = !decode(input, into: buffer, table: table)
+        let output = unsafe [UInt8](unsafeUninitializedCapacity: outCount) { buffer, initialized in
+            failed = unsafe !decode(input, into: buffer, table: table)
             initialized = failed ? 0 : outCount
         }
         if failed { throw JWTKError(.invalidBase64URL, "not strict base64url (alphabet, padding or trailing bits)") }
@@ -41,7 +41,7 @@ package enum Base64URL {
     package static func decode(_ string: String) throws(JWTKError) -> [UInt8] {
         var copy = string
         let result: Result<[UInt8], JWTKError> = copy.withUTF8 { utf8 in
-            do throws(JWTKError) { return .success(try decode(utf8)) } catch { return .failure(error) }
+            do throws(JWTKError) { return unsafe .success(try decode(utf8)) } catch { return .failure(error) }
         }
         return try result.get()
     }
@@ -51,32 +51,33 @@ package enum Base64URL {
     @inline(__always)
     private static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>, table: [UInt8]) -> Bool
     {
-        table.withUnsafeBufferPointer { t in
+        unsafe table.withUnsafeBufferPointer { t in
             var i = 0
             var o = 0
             let full = input.count / 4 * 4
             var bad: UInt8 = 0
             while i < full {
-                let a = t[Int(input[i])], b = t[Int(input[i + 1])], c = t[Int(input[i + 2])], d = t[Int(input[i + 3])]
+                let a = unsafe t[Int(input[i])], b = unsafe t[Int(input[i + 1])], c = unsafe t[Int(input[i + 2])],
+                    d = unsafe t[Int(input[i + 3])]
                 bad |= (a | b | c | d) & 0x80
-                output[o] = (a << 2) | (b >> 4)
-                output[o + 1] = (b << 4) | (c >> 2)
-                output[o + 2] = (c << 6) | d
+                unsafe output[o] = (a << 2) | (b >> 4)
+                unsafe output[o + 1] = (b << 4) | (c >> 2)
+                unsafe output[o + 2] = (c << 6) | d
                 i += 4
                 o += 3
             }
             switch input.count - full {
             case 2:
-                let a = t[Int(input[i])], b = t[Int(input[i + 1])]
+                let a = unsafe t[Int(input[i])], b = unsafe t[Int(input[i + 1])]
                 bad |= (a | b) & 0x80
                 if b & 0x0F != 0 { return false }
-                output[o] = (a << 2) | (b >> 4)
+                unsafe output[o] = (a << 2) | (b >> 4)
             case 3:
-                let a = t[Int(input[i])], b = t[Int(input[i + 1])], c = t[Int(input[i + 2])]
+                let a = unsafe t[Int(input[i])], b = unsafe t[Int(input[i + 1])], c = unsafe t[Int(input[i + 2])]
                 bad |= (a | b | c) & 0x80
                 if c & 0x03 != 0 { return false }
-                output[o] = (a << 2) | (b >> 4)
-                output[o + 1] = (b << 4) | (c >> 2)
+                unsafe output[o] = (a << 2) | (b >> 4)
+                unsafe output[o + 1] = (b << 4) | (c >> 2)
             default:
                 break
             }
@@ -90,28 +91,28 @@ package enum Base64URL {
         let count = (input.count / 3) * 4 + [0, 2, 3][input.count % 3]
         if count == 0 { return "" }  // no capacity-0 Array(unsafeUninitializedCapacity:); see decode(_:)
         let table = encodeTable
-        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let out = unsafe [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             var i = 0
             var o = 0
             while i + 3 <= input.count {
                 let v = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
-                buffer[o] = table[Int(v >> 18 & 63)]
-                buffer[o + 1] = table[Int(v >> 12 & 63)]
-                buffer[o + 2] = table[Int(v >> 6 & 63)]
-                buffer[o + 3] = table[Int(v & 63)]
+                unsafe buffer[o] = table[Int(v >> 18 & 63)]
+                unsafe buffer[o + 1] = table[Int(v >> 12 & 63)]
+                unsafe buffer[o + 2] = table[Int(v >> 6 & 63)]
+                unsafe buffer[o + 3] = table[Int(v & 63)]
                 i += 3
                 o += 4
             }
             let rest = input.count - i
             if rest == 1 {
                 let v = UInt32(input[i]) << 16
-                buffer[o] = table[Int(v >> 18 & 63)]
-                buffer[o + 1] = table[Int(v >> 12 & 63)]
+                unsafe buffer[o] = table[Int(v >> 18 & 63)]
+                unsafe buffer[o + 1] = table[Int(v >> 12 & 63)]
             } else if rest == 2 {
                 let v = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8
-                buffer[o] = table[Int(v >> 18 & 63)]
-                buffer[o + 1] = table[Int(v >> 12 & 63)]
-                buffer[o + 2] = table[Int(v >> 6 & 63)]
+                unsafe buffer[o] = table[Int(v >> 18 & 63)]
+                unsafe buffer[o + 1] = table[Int(v >> 12 & 63)]
+                unsafe buffer[o + 2] = table[Int(v >> 6 & 63)]
             }
             initialized = count
         }

@@ -6,7 +6,7 @@ extension SignatureCheck {
     static func verify(
         key: VerificationKey, algorithm: JWSAlgorithm, signature: UnsafeBufferPointer<UInt8>, input: UnsafeBufferPointer<UInt8>
     ) throws(JWTKError) -> Bool {
-        if let valid = try verify(material: key.material, algorithm: algorithm, signature: signature, input: input) { return valid }
+        if let valid = try unsafe verify(material: key.material, algorithm: algorithm, signature: signature, input: input) { return valid }
         throw JWTKError(.algorithmKeyMismatch, "a \(key.type) key cannot verify \(algorithm)", keyID: key.keyID)
     }
 }

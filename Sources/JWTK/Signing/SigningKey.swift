@@ -37,9 +37,9 @@ public final class SigningKey: Sendable {
             // Inconsistent RSA members make OpenSSL's private operation itself fail ("no inverse").
             throw JWTKError(.invalidKey, "the private key cannot sign: \(error.reason)", keyID: keyID, openSSLErrors: error.openSSLErrors)
         }
-        let valid = try signature.withUnsafeBufferPointer { sig throws(JWTKError) in
-            try message.withUnsafeBufferPointer { input throws(JWTKError) in
-                try SignatureCheck.verify(key: verificationKey, algorithm: algorithm, signature: sig, input: input)
+        let valid = try unsafe signature.withUnsafeBufferPointer { sig throws(JWTKError) in
+            try unsafe message.withUnsafeBufferPointer { input throws(JWTKError) in
+                try unsafe SignatureCheck.verify(key: verificationKey, algorithm: algorithm, signature: sig, input: input)
             }
         }
         guard valid else { throw JWTKError(.invalidKey, "the private key does not belong to the public key", keyID: keyID) }

@@ -10,9 +10,9 @@ package enum Exact {
         let x = a.utf8
         let y = b.utf8
         guard x.count == y.count else { return false }
-        let contiguous = x.withContiguousStorageIfAvailable { p in
-            y.withContiguousStorageIfAvailable { q in
-                for i in 0..<p.count where p[i] != q[i] { return false }
+        let contiguous = unsafe x.withContiguousStorageIfAvailable { p in
+            unsafe y.withContiguousStorageIfAvailable { q in
+                for i in 0..<p.count where unsafe p[i] != q[i] { return false }
                 return true
             }
         }
@@ -25,18 +25,18 @@ package enum Exact {
     package static func equal(_ a: String, bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let x = a.utf8
         guard x.count == bytes.count else { return false }
-        if let result = x.withContiguousStorageIfAvailable({ p in
-            for i in 0..<p.count where p[i] != bytes[i] { return false }
+        if let result = unsafe x.withContiguousStorageIfAvailable({ p in
+            for i in 0..<p.count where unsafe p[i] != bytes[i] { return false }
             return true
         }) {
             return result
         }
-        return x.elementsEqual(bytes)
+        return unsafe x.elementsEqual(bytes)
     }
 
     /// Whether `set` holds a string equal byte for byte to `bytes`.
     package static func contains(_ set: Set<String>, bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        for candidate in set where equal(candidate, bytes: bytes) { return true }
+        for candidate in set where unsafe equal(candidate, bytes: bytes) { return true }
         return false
     }
 

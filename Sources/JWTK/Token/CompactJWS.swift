@@ -24,10 +24,10 @@ struct CompactJWS {
         var dots = (0, 0, 0, 0)
         var count = 0
         // memchr finds each dot (vectorised in libc): about 10 instructions per token instead of 2 per byte.
-        let start = UnsafeRawPointer(bytes.baseAddress!)
+        let start = unsafe UnsafeRawPointer(bytes.baseAddress!)
         var from = 0
-        while from < bytes.count, let found = memchr(start + from, 0x2E, bytes.count - from) {
-            let index = start.distance(to: UnsafeRawPointer(found))
+        while from < bytes.count, let found = unsafe memchr(start + from, 0x2E, bytes.count - from) {
+            let index = unsafe start.distance(to: UnsafeRawPointer(found))
             from = index + 1
             switch count {
             case 0: dots.0 = index

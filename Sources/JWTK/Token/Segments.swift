@@ -3,7 +3,7 @@
 func withUTF8Bytes<R>(of string: String, _ body: (UnsafeBufferPointer<UInt8>) throws(JWTKError) -> R) throws(JWTKError) -> R {
     var string = string
     let result: Result<R, JWTKError> = string.withUTF8 { bytes in
-        do throws(JWTKError) { return .success(try body(bytes)) } catch { return .failure(error) }
+        do throws(JWTKError) { return unsafe .success(try body(bytes)) } catch { return .failure(error) }
     }
     return try result.get()
 }
@@ -11,7 +11,7 @@ func withUTF8Bytes<R>(of string: String, _ body: (UnsafeBufferPointer<UInt8>) th
 @inline(__always)
 func decodeSegment(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ what: String) throws(JWTKError) -> [UInt8] {
     do {
-        return try Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[range]))
+        return try unsafe Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[range]))
     } catch {
         throw JWTKError(.invalidBase64URL, "the \(what) segment is not strict base64url")
     }

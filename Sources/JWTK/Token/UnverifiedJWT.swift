@@ -29,16 +29,16 @@ public struct UnverifiedJWT: Sendable {
     /// - Throws: `malformedToken`, `encryptedTokenUnsupported` (use ``decodeEncryptedHeader(_:limits:)``),
     ///   `invalidBase64URL`, `invalidJSON` (header), `limitExceeded`.
     public static func decode(_ token: String, limits: TokenLimits = TokenLimits()) throws(JWTKError) -> UnverifiedJWT {
-        try withUTF8Bytes(of: token) { bytes throws(JWTKError) in
-            let parts = try CompactJWS.split(bytes, limits: limits)
-            let headerBytes = try decodeSegment(bytes, parts.header, "header")
+        try unsafe withUTF8Bytes(of: token) { bytes throws(JWTKError) in
+            let parts = try unsafe CompactJWS.split(bytes, limits: limits)
+            let headerBytes = try unsafe decodeSegment(bytes, parts.header, "header")
             let headerDocument = try JSONDocument.parse(headerBytes, maxDepth: limits.maxJSONDepth, what: "header")
             let headerJSON = headerDocument.rootValue
             guard headerJSON.kind == .object else { throw JWTKError(.invalidHeader, "the JOSE header must be a JSON object") }
             var header: JOSEHeader?
             var headerError: JWTKError?
             do throws(JWTKError) { header = try JOSEHeader(json: headerJSON) } catch { headerError = error }
-            let payload = try decodeSegment(bytes, parts.payload, "payload")
+            let payload = try unsafe decodeSegment(bytes, parts.payload, "payload")
             var payloadJSON: JSONValue?
             var payloadError: JWTKError?
             do throws(JWTKError) {
@@ -46,8 +46,8 @@ public struct UnverifiedJWT: Sendable {
             } catch {
                 payloadError = error
             }
-            let signature = try decodeSegment(bytes, parts.signature, "signature")
-            func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self) }
+            let signature = try unsafe decodeSegment(bytes, parts.signature, "signature")
+            func text(_ r: Range<Int>) -> String { unsafe String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self) }
             return UnverifiedJWT(
                 headerJSON: headerJSON, header: header, headerError: headerError, payload: payload, payloadJSON: payloadJSON,
                 payloadError: payloadError, signature: signature, encodedHeader: text(parts.header),
@@ -66,7 +66,8 @@ public struct UnverifiedJWT: Sendable {
         guard segments.count == 5, let first = segments.first, !first.isEmpty else {
             throw JWTKError(.malformedToken, "a compact JWE has five segments")
         }
-        let headerBytes = try Array(first).withUnsafeBufferPointer { buffer throws(JWTKError) in try Base64URL.decode(buffer) }
+        let headerBytes = try unsafe Array(first).withUnsafeBufferPointer { buffer throws(JWTKError) in try unsafe Base64URL.decode(buffer)
+        }
         let document = try JSONDocument.parse(headerBytes, maxDepth: limits.maxJSONDepth, what: "JWE header")
         guard document.rootValue.kind == .object else { throw JWTKError(.invalidHeader, "the JWE header must be a JSON object") }
         return document.rootValue

@@ -24,7 +24,7 @@ public struct JWTClock: Sendable {
     /// The system's real-time clock.
     public static let system = JWTClock {
         var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
+        unsafe clock_gettime(CLOCK_REALTIME, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 

@@ -16,49 +16,49 @@ extension ClaimValidator {
         guard leeway.isFinite, leeway >= 0, now.isFinite else { return false }
         if let maxAge = policy.maxTokenAge, !(maxAge >= 0) { return false }
         guard typeProblem(header.type) == nil else { return false }
-        return claims.json.withNode { root in passes(root, now: now, leeway: leeway) }
+        return unsafe claims.json.withNode { root in unsafe passes(root, now: now, leeway: leeway) }
     }
 
     private func passes(_ root: JSONNode, now: Double, leeway: Double) -> Bool {
         // Registered claims: present means well typed, whatever the policy checks (claimTypes step).
-        let exp = root.member("exp")
-        let nbf = root.member("nbf")
-        let iat = root.member("iat")
-        if let exp {
-            guard let value = exp.number, now < value + leeway else { return false }
+        let exp = unsafe root.member("exp")
+        let nbf = unsafe root.member("nbf")
+        let iat = unsafe root.member("iat")
+        if let exp = unsafe exp {
+            guard let value = unsafe exp.number, now < value + leeway else { return false }
         } else if policy.requiresExpiration {
             return false
         }
-        if let nbf {
-            guard let value = nbf.number, !(now + leeway < value) else { return false }
+        if let nbf = unsafe nbf {
+            guard let value = unsafe nbf.number, !(now + leeway < value) else { return false }
         }
-        if let iat {
-            guard let value = iat.number, !(value > now + leeway) else { return false }
+        if let iat = unsafe iat {
+            guard let value = unsafe iat.number, !(value > now + leeway) else { return false }
             if let maxAge = policy.maxTokenAge, now - value > maxAge + leeway { return false }
         } else if policy.requiresIssuedAt || policy.maxTokenAge != nil {
             return false
         }
 
-        let iss = root.member("iss")
-        if let iss {
-            guard let bytes = iss.stringBytes else { return false }
-            if !policy.issuers.isEmpty, !Exact.contains(policy.issuers, bytes: bytes) { return false }
+        let iss = unsafe root.member("iss")
+        if let iss = unsafe iss {
+            guard let bytes = unsafe iss.stringBytes else { return false }
+            if !policy.issuers.isEmpty, unsafe !Exact.contains(policy.issuers, bytes: bytes) { return false }
         } else if !policy.issuers.isEmpty {
             return false
         }
 
         // aud: a string or a non-empty array of strings.
         var audienceCount = 0
-        if let aud = root.member("aud") {
+        if let aud = unsafe root.member("aud") {
             var matches = false
-            if let bytes = aud.stringBytes {
+            if let bytes = unsafe aud.stringBytes {
                 audienceCount = 1
-                matches = Exact.contains(policy.audiences, bytes: bytes)
-            } else if let count = aud.arrayCount, count > 0 {
+                matches = unsafe Exact.contains(policy.audiences, bytes: bytes)
+            } else if let count = unsafe aud.arrayCount, count > 0 {
                 audienceCount = count
                 for index in 0..<count {
-                    guard let bytes = aud.element(index)?.stringBytes else { return false }
-                    if !matches, Exact.contains(policy.audiences, bytes: bytes) { matches = true }
+                    guard let bytes = unsafe aud.element(index)?.stringBytes else { return false }
+                    if !matches, unsafe Exact.contains(policy.audiences, bytes: bytes) { matches = true }
                 }
             } else {
                 return false
@@ -73,23 +73,23 @@ extension ClaimValidator {
         }
 
         var subjectIsEmpty = false
-        if let sub = root.member("sub") {
-            guard let bytes = sub.stringBytes else { return false }
-            if let expected = policy.subject, !Exact.equal(expected, bytes: bytes) { return false }
+        if let sub = unsafe root.member("sub") {
+            guard let bytes = unsafe sub.stringBytes else { return false }
+            if let expected = policy.subject, unsafe !Exact.equal(expected, bytes: bytes) { return false }
             subjectIsEmpty = bytes.isEmpty
         } else if policy.subject != nil {
             return false
         }
-        if let jti = root.member("jti"), jti.stringBytes == nil { return false }
+        if let jti = unsafe root.member("jti"), unsafe jti.stringBytes == nil { return false }
 
         for name in policy.requiredClaims {
-            guard let value = root.member(name), value.kind != .null else { return false }
+            guard let value = unsafe root.member(name), unsafe value.kind != .null else { return false }
             if subjectIsEmpty, name == "sub" { return false }
         }
 
         if let clientID = policy.authorizedParty {
-            if let azp = root.member("azp") {
-                guard let bytes = azp.stringBytes, Exact.equal(clientID, bytes: bytes) else { return false }
+            if let azp = unsafe root.member("azp") {
+                guard let bytes = unsafe azp.stringBytes, unsafe Exact.equal(clientID, bytes: bytes) else { return false }
             } else if audienceCount > 1 {
                 return false
             }

@@ -78,7 +78,7 @@ struct Keygen: ParsableCommand {
             do {
                 try Self.write(set, to: jwks, mode: symmetric ? 0o600 : 0o644)
             } catch {
-                unlink(out)
+                unsafe unlink(out)
                 throw error
             }
         }
@@ -120,18 +120,18 @@ struct Keygen: ParsableCommand {
 
     /// Creates `path` (it must not exist) with `mode` and writes `text`.
     static func write(_ text: String, to path: String, mode: mode_t) throws(CLIFailure) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        let fd = unsafe open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else {
-            let reason = errno == EEXIST ? "the file exists; jwtk keygen never overwrites a key" : String(cString: unsafe strerror(errno))
+            let reason = errno == EEXIST ? "the file exists; jwtk keygen never overwrites a key" : unsafe String(cString: strerror(errno))
             throw CLIFailure.usage("cannot create \(Terminal.line(path)): \(reason)")
         }
         defer { close(fd) }
         _ = fchmod(fd, mode)  // the umask must not widen nor narrow what was asked
         let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        let written = unsafe bytes.withUnsafeBytes { unsafe Glibc.write(fd, $0.baseAddress, $0.count) }
         guard written == bytes.count else {
-            unlink(path)
-            throw CLIFailure.usage("cannot write \(Terminal.line(path)): \(String(cString: unsafe strerror(errno)))")
+            unsafe unlink(path)
+            throw CLIFailure.usage(unsafe "cannot write \(Terminal.line(path)): \(String(cString: strerror(errno)))")
         }
     }
 }

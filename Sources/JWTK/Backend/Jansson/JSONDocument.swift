@@ -8,25 +8,28 @@ internal import CJWTKShims
 /// Immutable after parsing: jwtk only calls jansson's read functions on it, and jansson's reference counts
 /// are atomic on this platform (`JSON_HAVE_ATOMIC_BUILTINS`), so one document may be read from any number of
 /// threads at once.
-package final class JSONDocument: @unchecked Sendable {
+///
+/// `@safe` (SE-0458): the C pointers are private to this file and the class owns what they point to, so no
+/// use of a `JSONDocument` can outlive or free them; the unsafe operations are marked inside.
+@safe package final class JSONDocument: @unchecked Sendable {
     fileprivate let root: OpaquePointer
     /// The arena the document lives in, or nil for a reference-counted document.
     private let arena: UnsafeMutableRawPointer?
 
     private init(root: OpaquePointer, arena: UnsafeMutableRawPointer?) {
-        self.root = root
-        self.arena = arena
+        unsafe self.root = root
+        unsafe self.arena = arena
     }
 
     deinit {
-        if let arena { CJWTKShims_arena_free(arena) } else { json_decref(UnsafeMutablePointer(root)) }
+        if let arena = unsafe arena { unsafe CJWTKShims_arena_free(arena) } else { unsafe json_decref(UnsafeMutablePointer(root)) }
     }
 
     /// Whether the document was parsed into an arena.
-    var inArena: Bool { arena != nil }
+    var inArena: Bool { unsafe arena != nil }
 
     /// How many blocks the arena holds (0 for a reference-counted document); for tests.
-    var arenaChunks: Int { arena.map { CJWTKShims_arena_chunks($0) } ?? 0 }
+    var arenaChunks: Int { unsafe arena.map { unsafe CJWTKShims_arena_chunks($0) } ?? 0 }
 
     /// Parses `bytes` as one JSON value with jansson, rejecting duplicate object members (RFC 7515 §4,
     /// RFC 8725 §3.7 expects strictness), invalid UTF-8 and NUL characters. `maxDepth` is enforced by a
@@ -39,7 +42,7 @@ package final class JSONDocument: @unchecked Sendable {
     static func parse(
         _ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, what: String, quotesInput: Bool = true, arena: Bool = false
     ) throws(JWTKError) -> JSONDocument {
-        if let depth = nestingDepthExceeding(maxDepth, in: bytes) {
+        if let depth = unsafe nestingDepthExceeding(maxDepth, in: bytes) {
             throw JWTKError(.limitExceeded, "\(what) JSON nests deeper than \(maxDepth) levels (reached \(depth))")
         }
         var error = json_error_t()
@@ -48,11 +51,12 @@ package final class JSONDocument: @unchecked Sendable {
             throw JWTKError(.invalidJSON, "\(what) is empty")
         }
         var block: UnsafeMutableRawPointer?
-        let node = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
-            arena ? CJWTKShims_json_loadb_arena(chars, bytes.count, flags, &error, &block) : json_loadb(chars, bytes.count, flags, &error)
+        let node = unsafe base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
+            unsafe arena
+                ? CJWTKShims_json_loadb_arena(chars, bytes.count, flags, &error, &block) : json_loadb(chars, bytes.count, flags, &error)
         }
-        guard let node else {
-            let text = withUnsafePointer(to: &error) { String(cString: CJWTKShims_json_error_text($0)) }
+        guard let node = unsafe node else {
+            let text = unsafe withUnsafePointer(to: &error) { unsafe String(cString: CJWTKShims_json_error_text($0)) }
             guard quotesInput else {
                 // A duplicate's "near" is the member name, not a value: kept.
                 let cut = text.hasPrefix("duplicate object key") ? text : Self.prefix(of: text, before: " near ")
@@ -60,7 +64,7 @@ package final class JSONDocument: @unchecked Sendable {
             }
             throw JWTKError(.invalidJSON, "\(what) is not valid JSON: \(text)")
         }
-        return JSONDocument(root: OpaquePointer(node), arena: block)
+        return unsafe JSONDocument(root: OpaquePointer(node), arena: block)
     }
 
     /// The part of `text` before the first `marker` (all of it when absent).
@@ -76,9 +80,9 @@ package final class JSONDocument: @unchecked Sendable {
     package static func parse(
         _ bytes: [UInt8], maxDepth: Int, what: String, quotesInput: Bool = true, arena: Bool = false
     ) throws(JWTKError) -> JSONDocument {
-        let result: Result<JSONDocument, JWTKError> = bytes.withUnsafeBufferPointer { buffer in
+        let result: Result<JSONDocument, JWTKError> = unsafe bytes.withUnsafeBufferPointer { buffer in
             do throws(JWTKError) {
-                return .success(try parse(buffer, maxDepth: maxDepth, what: what, quotesInput: quotesInput, arena: arena))
+                return unsafe .success(try parse(buffer, maxDepth: maxDepth, what: what, quotesInput: quotesInput, arena: arena))
             } catch {
                 return .failure(error)
             }
@@ -93,13 +97,15 @@ package final class JSONDocument: @unchecked Sendable {
         // the usual headers and claim sets) need the exact scan below.
         var opening: UInt32 = 0
         for index in 0..<bytes.count {  // 0x5B "[" | 0x20 == 0x7B "{"
-            opening &+= ((UInt32(bytes[index] | 0x20) ^ 0x7B) &- 1) >> 31  // 1 exactly for "[" and "{"
+            unsafe opening &+= ((UInt32(bytes[index] | 0x20) ^ 0x7B) &- 1) >> 31  // 1 exactly for "[" and "{"
         }
         if Int(opening) <= limit { return nil }
         var depth = 0
         var inString = false
         var escaped = false
-        for byte in bytes {
+        // `swift format` 6.3.1 drops the space after `unsafe` in a for-in (`for unsafebyte`), hence the ignore.
+        // swift-format-ignore
+        for unsafe byte in unsafe bytes {
             if inString {
                 if escaped {
                     escaped = false
@@ -122,5 +128,5 @@ package final class JSONDocument: @unchecked Sendable {
         return nil
     }
 
-    package var rootValue: JSONValue { JSONValue(document: self, node: root) }
+    package var rootValue: JSONValue { unsafe JSONValue(document: self, node: root) }
 }

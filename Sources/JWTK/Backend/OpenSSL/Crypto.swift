@@ -7,7 +7,7 @@ enum Crypto {
     static func digest(_ bytes: [UInt8], hashBits: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(CJWTK_MAX_DIGEST_BYTES))
         var len = 0
-        guard CJWTKShims_digest(Int32(hashBits), bytes, bytes.count, &out, &len) == 1 else {
+        guard unsafe CJWTKShims_digest(Int32(hashBits), bytes, bytes.count, &out, &len) == 1 else {
             OpenSSLErrors.clear()
             return []
         }
@@ -19,7 +19,7 @@ enum Crypto {
     static func sha1(_ bytes: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(CJWTK_SHA1_BYTES))
         var len: UInt32 = 0
-        guard EVP_Digest(bytes, bytes.count, &out, &len, EVP_sha1(), nil) == 1, Int(len) == CJWTK_SHA1_BYTES else {
+        guard unsafe EVP_Digest(bytes, bytes.count, &out, &len, EVP_sha1(), nil) == 1, Int(len) == CJWTK_SHA1_BYTES else {
             OpenSSLErrors.clear()
             return []
         }
@@ -28,7 +28,7 @@ enum Crypto {
 
     static func randomBytes(_ count: Int) throws(JWTKError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
-        guard CJWTKShims_random(&out, count) == 1 else {
+        guard unsafe CJWTKShims_random(&out, count) == 1 else {
             throw JWTKError(.cryptoFailure, "RAND_bytes failed", openSSLErrors: OpenSSLErrors.take())
         }
         return out
@@ -36,9 +36,9 @@ enum Crypto {
 
     /// Constant-time equality (CRYPTO_memcmp); false when lengths differ.
     static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.count == b.count && (a.isEmpty || CJWTKShims_memcmp(a, b, a.count) == 0)
+        unsafe a.count == b.count && (a.isEmpty || CJWTKShims_memcmp(a, b, a.count) == 0)
     }
 
     /// The OpenSSL version this process runs against.
-    static var openSSLVersion: String { String(cString: OpenSSL_version(Int32(OPENSSL_VERSION))) }
+    static var openSSLVersion: String { unsafe String(cString: OpenSSL_version(Int32(OPENSSL_VERSION))) }
 }

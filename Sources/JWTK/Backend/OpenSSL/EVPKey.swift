@@ -9,7 +9,10 @@ internal import CJWTKShims
 ///
 /// Verification reuses OpenSSL contexts kept per thread and keyed by this key's ``handle`` (a unique id;
 /// see `CJWTKShims_verify_cached`); `deinit` retires the handle so no thread reuses a context for a freed key.
-final class EVPKey: @unchecked Sendable {
+///
+/// `@safe` (SE-0458): the key and handle pointers are private, owned by the instance and freed only in
+/// `deinit`, so no use of an `EVPKey` can outlive them; the unsafe operations are marked inside.
+@safe final class EVPKey: @unchecked Sendable {
     /// The key's type; the shims number it with `CJWTK_KIND_*` (CJWTKShims.h), imported here, never retyped.
     enum Kind {
         case unknown, rsa, ec, ed25519, ed448, rsaPSS
@@ -48,32 +51,32 @@ final class EVPKey: @unchecked Sendable {
     let hasPrivate: Bool
 
     private init(takingOwnershipOf pkey: OpaquePointer) {
-        self.pkey = pkey
-        self.kind = Kind(cValue: CJWTKShims_key_kind(pkey))
-        self.bits = Int(CJWTKShims_key_bits(pkey))
-        self.curve = self.kind == .ec ? Int(CJWTKShims_ec_curve(pkey)) : 0
-        self.hasPrivate = CJWTKShims_has_private(pkey) == 1
-        self.handle = CJWTKShims_handle_new()
+        unsafe self.pkey = pkey
+        self.kind = unsafe Kind(cValue: CJWTKShims_key_kind(pkey))
+        self.bits = unsafe Int(CJWTKShims_key_bits(pkey))
+        self.curve = unsafe self.kind == .ec ? Int(CJWTKShims_ec_curve(pkey)) : 0
+        self.hasPrivate = unsafe CJWTKShims_has_private(pkey) == 1
+        unsafe self.handle = CJWTKShims_handle_new()
     }
 
     deinit {
-        CJWTKShims_handle_retire(handle)
-        EVP_PKEY_free(pkey)
+        unsafe CJWTKShims_handle_retire(handle)
+        unsafe EVP_PKEY_free(pkey)
     }
 
     /// Wraps a freshly created key or turns OpenSSL's error queue into an `invalidKey` error.
     private static func wrap(_ pkey: OpaquePointer?, _ what: @autoclosure () -> String) throws(JWTKError) -> EVPKey {
-        guard let pkey else {
+        guard let pkey = unsafe pkey else {
             throw JWTKError(.invalidKey, what(), openSSLErrors: OpenSSLErrors.take())
         }
         OpenSSLErrors.clear()
-        return EVPKey(takingOwnershipOf: pkey)
+        return unsafe EVPKey(takingOwnershipOf: pkey)
     }
 
     // MARK: construction
 
     static func rsaPublic(n: [UInt8], e: [UInt8]) throws(JWTKError) -> EVPKey {
-        try wrap(CJWTKShims_rsa_public(n, n.count, e, e.count), "RSA public key (n, e) rejected by OpenSSL")
+        try unsafe wrap(CJWTKShims_rsa_public(n, n.count, e, e.count), "RSA public key (n, e) rejected by OpenSSL")
     }
 
     static func rsaPrivate(
@@ -81,60 +84,60 @@ final class EVPKey: @unchecked Sendable {
     ) throws(JWTKError) -> EVPKey {
         let key: OpaquePointer?
         if let primes {
-            key = CJWTKShims_rsa_private(
+            unsafe key = CJWTKShims_rsa_private(
                 n, n.count, e, e.count, d, d.count, primes.p, primes.p.count, primes.q, primes.q.count,
                 primes.dp, primes.dp.count, primes.dq, primes.dq.count, primes.qi, primes.qi.count)
         } else {
-            key = CJWTKShims_rsa_private(n, n.count, e, e.count, d, d.count, nil, 0, nil, 0, nil, 0, nil, 0, nil, 0)
+            unsafe key = CJWTKShims_rsa_private(n, n.count, e, e.count, d, d.count, nil, 0, nil, 0, nil, 0, nil, 0, nil, 0)
         }
-        return try wrap(key, "RSA private key rejected by OpenSSL")
+        return try unsafe wrap(key, "RSA private key rejected by OpenSSL")
     }
 
     static func ecPublic(curve: Int, x: [UInt8], y: [UInt8]) throws(JWTKError) -> EVPKey {
         let point = [0x04] + x + y
-        return try wrap(
+        return try unsafe wrap(
             CJWTKShims_ec_public(Int32(curve), point, point.count), "EC point is not a valid P-\(curve) public key (not on the curve?)")
     }
 
     static func ecPrivate(curve: Int, x: [UInt8], y: [UInt8], d: [UInt8]) throws(JWTKError) -> EVPKey {
         let point = [0x04] + x + y
-        return try wrap(CJWTKShims_ec_private(Int32(curve), point, point.count, d, d.count), "EC private key rejected by OpenSSL")
+        return try unsafe wrap(CJWTKShims_ec_private(Int32(curve), point, point.count, d, d.count), "EC private key rejected by OpenSSL")
     }
 
     static func okpPublic(_ kind: Kind, raw: [UInt8]) throws(JWTKError) -> EVPKey {
-        try wrap(CJWTKShims_okp_public(kind.cValue, raw, raw.count), "OKP public key rejected by OpenSSL")
+        try unsafe wrap(CJWTKShims_okp_public(kind.cValue, raw, raw.count), "OKP public key rejected by OpenSSL")
     }
 
     static func okpPrivate(_ kind: Kind, raw: [UInt8]) throws(JWTKError) -> EVPKey {
-        try wrap(CJWTKShims_okp_private(kind.cValue, raw, raw.count), "OKP private key rejected by OpenSSL")
+        try unsafe wrap(CJWTKShims_okp_private(kind.cValue, raw, raw.count), "OKP private key rejected by OpenSSL")
     }
 
     static func publicFromSPKI(der: [UInt8]) throws(JWTKError) -> EVPKey {
-        try wrap(CJWTKShims_public_from_spki_der(der, der.count), "not a DER SubjectPublicKeyInfo")
+        try unsafe wrap(CJWTKShims_public_from_spki_der(der, der.count), "not a DER SubjectPublicKeyInfo")
     }
 
     static func publicFromPKCS1(der: [UInt8]) throws(JWTKError) -> EVPKey {
-        try wrap(CJWTKShims_public_from_pkcs1_der(der, der.count), "not a DER PKCS#1 RSAPublicKey")
+        try unsafe wrap(CJWTKShims_public_from_pkcs1_der(der, der.count), "not a DER PKCS#1 RSAPublicKey")
     }
 
     static func publicFromCertificate(der: [UInt8]) throws(JWTKError) -> EVPKey {
-        try wrap(CJWTKShims_public_from_certificate_der(der, der.count), "not a DER X.509 certificate")
+        try unsafe wrap(CJWTKShims_public_from_certificate_der(der, der.count), "not a DER X.509 certificate")
     }
 
     static func privateFromDER(der: [UInt8]) throws(JWTKError) -> EVPKey {
-        try wrap(CJWTKShims_private_from_der(der, der.count), "not a DER private key (PKCS#8, PKCS#1 or SEC1)")
+        try unsafe wrap(CJWTKShims_private_from_der(der, der.count), "not a DER private key (PKCS#8, PKCS#1 or SEC1)")
     }
 
     static func generateRSA(bits: Int) throws(JWTKError) -> EVPKey {
-        try wrap(CJWTKShims_generate_rsa(UInt32(bits)), "RSA key generation failed")
+        try unsafe wrap(CJWTKShims_generate_rsa(UInt32(bits)), "RSA key generation failed")
     }
 
     static func generateEC(curve: Int) throws(JWTKError) -> EVPKey {
-        try wrap(CJWTKShims_generate_ec(Int32(curve)), "EC key generation failed")
+        try unsafe wrap(CJWTKShims_generate_ec(Int32(curve)), "EC key generation failed")
     }
 
     static func generateOKP(_ kind: Kind) throws(JWTKError) -> EVPKey {
-        try wrap(CJWTKShims_generate_okp(kind.cValue), "OKP key generation failed")
+        try unsafe wrap(CJWTKShims_generate_okp(kind.cValue), "OKP key generation failed")
     }
 
     // MARK: export
@@ -144,7 +147,7 @@ final class EVPKey: @unchecked Sendable {
         var e = [UInt8](repeating: 0, count: Int(CJWTK_RSA_EXPONENT_MAX))
         var nlen = 0
         var elen = 0
-        guard CJWTKShims_rsa_export(pkey, &n, n.count, &nlen, &e, e.count, &elen) == 1 else {
+        guard unsafe CJWTKShims_rsa_export(pkey, &n, n.count, &nlen, &e, e.count, &elen) == 1 else {
             OpenSSLErrors.clear()
             return nil
         }
@@ -156,7 +159,7 @@ final class EVPKey: @unchecked Sendable {
         guard size > 0 else { return nil }
         var x = [UInt8](repeating: 0, count: size)
         var y = [UInt8](repeating: 0, count: size)
-        guard CJWTKShims_ec_export(pkey, &x, &y, size) == 1 else {
+        guard unsafe CJWTKShims_ec_export(pkey, &x, &y, size) == 1 else {
             OpenSSLErrors.clear()
             return nil
         }
@@ -166,7 +169,7 @@ final class EVPKey: @unchecked Sendable {
     func rawPublic() -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: Int(CJWTK_RAW_PUBLIC_MAX))
         var len = 0
-        guard CJWTKShims_raw_public(pkey, &out, out.count, &len) == 1 else {
+        guard unsafe CJWTKShims_raw_public(pkey, &out, out.count, &len) == 1 else {
             OpenSSLErrors.clear()
             return nil
         }
@@ -177,9 +180,9 @@ final class EVPKey: @unchecked Sendable {
     /// `pad` > 0; nil when the key has no such parameter. The scratch buffer is zeroed.
     func privateParameter(_ name: String, pad: Int = 0) -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: 2048)
-        defer { out.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { _ = unsafe out.withUnsafeMutableBytes { unsafe $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         var len = 0
-        guard CJWTKShims_private_bn_export(pkey, name, &out, out.count, pad, &len) == 1 else {
+        guard unsafe CJWTKShims_private_bn_export(pkey, name, &out, out.count, pad, &len) == 1 else {
             OpenSSLErrors.clear()
             return nil
         }
@@ -189,9 +192,9 @@ final class EVPKey: @unchecked Sendable {
     /// The raw private key of an OKP key; nil otherwise.
     func rawPrivate() -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: 64)
-        defer { out.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { _ = unsafe out.withUnsafeMutableBytes { unsafe $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         var len = 0
-        guard CJWTKShims_raw_private(pkey, &out, out.count, &len) == 1 else {
+        guard unsafe CJWTKShims_raw_private(pkey, &out, out.count, &len) == 1 else {
             OpenSSLErrors.clear()
             return nil
         }
@@ -200,7 +203,7 @@ final class EVPKey: @unchecked Sendable {
 
     func spkiDER() -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: Int(CJWTK_SPKI_DER_MAX))
-        let len = CJWTKShims_public_to_spki_der(pkey, &out, out.count)
+        let len = unsafe CJWTKShims_public_to_spki_der(pkey, &out, out.count)
         guard len > 0 else {
             OpenSSLErrors.clear()
             return nil
@@ -210,7 +213,7 @@ final class EVPKey: @unchecked Sendable {
 
     func pkcs8DER() -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: Int(CJWTK_PKCS8_DER_MAX))
-        let len = CJWTKShims_private_to_pkcs8_der(pkey, &out, out.count)
+        let len = unsafe CJWTKShims_private_to_pkcs8_der(pkey, &out, out.count)
         guard len > 0 else {
             OpenSSLErrors.clear()
             return nil
@@ -220,7 +223,7 @@ final class EVPKey: @unchecked Sendable {
 
     /// Whether both keys have the same public component (EVP_PKEY_eq).
     func samePublicKey(as other: EVPKey) -> Bool {
-        let result = EVP_PKEY_eq(pkey, other.pkey) == 1
+        let result = unsafe EVP_PKEY_eq(pkey, other.pkey) == 1
         OpenSSLErrors.clear()
         return result
     }
@@ -246,7 +249,7 @@ final class EVPKey: @unchecked Sendable {
         signature: UnsafeBufferPointer<UInt8>, message: UnsafeBufferPointer<UInt8>, hashBits: Int, padding: Padding
     ) throws(JWTKError) -> Bool {
         // The shim clears OpenSSL's error queue itself on every non-valid outcome.
-        let result = CJWTKShims_verify_cached(
+        let result = unsafe CJWTKShims_verify_cached(
             handle, pkey, Int32(hashBits), padding.cValue, signature.baseAddress, signature.count, message.baseAddress,
             message.count)
         switch result {
@@ -261,14 +264,15 @@ final class EVPKey: @unchecked Sendable {
     {
         let coordinate = (curve + 7) / 8
         guard rawSignature.count == 2 * coordinate, let raw = rawSignature.baseAddress else { return false }
-        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(CJWTK_ECDSA_DER_MAX)) { der throws(JWTKError) -> Bool in
-            let length = CJWTKShims_ecdsa_raw_to_der(Int32(curve), raw, rawSignature.count, der.baseAddress, der.count)
+        return try unsafe withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(CJWTK_ECDSA_DER_MAX)) {
+            der throws(JWTKError) -> Bool in
+            let length = unsafe CJWTKShims_ecdsa_raw_to_der(Int32(curve), raw, rawSignature.count, der.baseAddress, der.count)
             if length == -2 { return false }  // r or s out of range (includes r = s = 0)
             guard length > 0 else {
                 OpenSSLErrors.clear()
                 throw JWTKError(.cryptoFailure, "OpenSSL could not encode the ECDSA signature")
             }
-            return try verify(
+            return try unsafe verify(
                 signature: UnsafeBufferPointer(rebasing: der[..<Int(length)]), message: message, hashBits: hashBits,
                 padding: .none)
         }
@@ -276,7 +280,7 @@ final class EVPKey: @unchecked Sendable {
 
     func sign(message: [UInt8], hashBits: Int, padding: Padding) throws(JWTKError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(CJWTK_SIGNATURE_MAX))
-        let len = CJWTKShims_sign(pkey, Int32(hashBits), padding.cValue, message, message.count, &out, out.count)
+        let len = unsafe CJWTKShims_sign(pkey, Int32(hashBits), padding.cValue, message, message.count, &out, out.count)
         guard len > 0 else {
             throw JWTKError(.cryptoFailure, "OpenSSL signing failed", openSSLErrors: OpenSSLErrors.take())
         }
@@ -288,7 +292,7 @@ final class EVPKey: @unchecked Sendable {
         let der = try sign(message: message, hashBits: hashBits, padding: .none)
         let coordinate = (curve + 7) / 8
         var raw = [UInt8](repeating: 0, count: 2 * coordinate)
-        guard CJWTKShims_ecdsa_der_to_raw(der, der.count, coordinate, &raw) == Int32(2 * coordinate) else {
+        guard unsafe CJWTKShims_ecdsa_der_to_raw(der, der.count, coordinate, &raw) == Int32(2 * coordinate) else {
             throw JWTKError(.cryptoFailure, "OpenSSL returned an unreadable ECDSA signature", openSSLErrors: OpenSSLErrors.take())
         }
         return raw

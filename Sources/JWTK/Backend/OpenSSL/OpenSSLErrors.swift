@@ -6,9 +6,9 @@ enum OpenSSLErrors {
     /// Pops and returns every queued error of this thread (the first one's text).
     static func take() -> [String] {
         var buffer = [CChar](repeating: 0, count: 256)
-        let code = CJWTKShims_take_errors(&buffer, buffer.count)
+        let code = unsafe CJWTKShims_take_errors(&buffer, buffer.count)
         guard code != 0 else { return [] }
-        let text = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let text = unsafe buffer.withUnsafeBufferPointer { unsafe String(cString: $0.baseAddress!) }
         return [text]
     }
 

@@ -11,7 +11,7 @@ enum SignatureCheck {
         let family = algorithm.family
         switch material {
         case .hmac(let secret):
-            if family == .hmac { return try secret.verify(signature: signature, message: input, hashBits: algorithm.hashBits) }
+            if family == .hmac { return try unsafe secret.verify(signature: signature, message: input, hashBits: algorithm.hashBits) }
         case .asymmetric(let evp):
             switch family {
             case .rsaPKCS1, .rsaPSS:
@@ -20,13 +20,13 @@ enum SignatureCheck {
                 // token string for the same signature.
                 guard signature.count == (evp.bits + 7) / 8 else { return false }
                 if family == .rsaPSS {
-                    return try evp.verify(signature: signature, message: input, hashBits: algorithm.hashBits, padding: .pss)
+                    return try unsafe evp.verify(signature: signature, message: input, hashBits: algorithm.hashBits, padding: .pss)
                 }
-                return try evp.verify(signature: signature, message: input, hashBits: algorithm.hashBits, padding: .pkcs1)
+                return try unsafe evp.verify(signature: signature, message: input, hashBits: algorithm.hashBits, padding: .pkcs1)
             case .ecdsa:
-                return try evp.verifyECDSA(rawSignature: signature, message: input, hashBits: algorithm.hashBits)
+                return try unsafe evp.verifyECDSA(rawSignature: signature, message: input, hashBits: algorithm.hashBits)
             case .eddsa:
-                return try evp.verify(signature: signature, message: input, hashBits: 0, padding: .none)
+                return try unsafe evp.verify(signature: signature, message: input, hashBits: 0, padding: .none)
             case .hmac:
                 break
             }
