@@ -14,7 +14,7 @@ internal import CJWTKShims
 /// Values are produced lazily: nothing is converted to Swift until an accessor is called, and a wrong type
 /// yields `nil` (never a default), so callers can tell "absent" from "present with the wrong type".
 ///
-/// `@safe` (SE-0458): the node pointer is private and the value holds its ``JSONDocument``, so the node
+/// `@safe` (SE-0458): the node pointer is private and the value holds its `JSONDocument`, so the node
 /// lives as long as the value; the document is immutable, and the unsafe operations are marked inside.
 @safe public struct JSONValue: @unchecked Sendable, CustomStringConvertible {
     /// The JSON type of a value.
