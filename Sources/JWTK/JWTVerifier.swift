@@ -129,11 +129,7 @@ public struct JWTVerifier: Sendable {
         guard header.base64URLEncodePayload != false else { return }
         if let cty = header.contentType, JOSEHeader.normalizedType(cty) == "jwt" { return }
         let snapshot = keyring.snapshot()
-        guard
-            let candidates = try? snapshot.select(
-                keyID: header.keyID, algorithm: algorithm, matching: keyring.unidentifiedKeyMatching,
-                maxCandidates: policy.maxKeysTried, allowsMixedKeyTypes: policy.allowsMixedKeyTypes)
-        else { return }
+        guard let candidates = try? candidates(in: snapshot, keyID: header.keyID, algorithm: algorithm) else { return }
         let keys = candidates.filter { strengthProblem($0, algorithm) == nil }
         guard !keys.isEmpty else { return }
         unsafe cache.insert(
@@ -141,6 +137,14 @@ public struct JWTVerifier: Sendable {
                 segment: segment, verifier: identity, keyring: keyring, generation: snapshot.generation, header: header,
                 algorithm: algorithm,
                 keys: keys))
+    }
+
+    /// The keys a token with this `kid` and algorithm may be verified with, by this policy's selection rules:
+    /// the one selection both the reference path and a header-cache entry use, so the two never differ.
+    private func candidates(in snapshot: Keyring.Snapshot, keyID: String?, algorithm: JWSAlgorithm) throws(JWTKError) -> [VerificationKey] {
+        try snapshot.select(
+            keyID: keyID, algorithm: algorithm, matching: keyring.unidentifiedKeyMatching, maxCandidates: policy.maxKeysTried,
+            allowsMixedKeyTypes: policy.allowsMixedKeyTypes)
     }
 
     /// The reference path: every step in order. `arena` false parses with jansson's own allocator (the
@@ -245,9 +249,7 @@ public struct JWTVerifier: Sendable {
 
         // Key: by kid and family; never from the token itself.
         step = .keySelection
-        let candidates = try keyring.snapshot().select(
-            keyID: header.keyID, algorithm: algorithm, matching: keyring.unidentifiedKeyMatching, maxCandidates: policy.maxKeysTried,
-            allowsMixedKeyTypes: policy.allowsMixedKeyTypes)
+        let candidates = try candidates(in: keyring.snapshot(), keyID: header.keyID, algorithm: algorithm)
         reporter.passed(.keySelection)
         step = .keyStrength
         var strongEnough: [VerificationKey] = []
