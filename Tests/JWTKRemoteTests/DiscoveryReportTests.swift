@@ -11,7 +11,7 @@ import Testing
         try await TestProvider.with { provider in
             let key = try TestIssuer(kid: "sig-1")
             provider.update { $0.jwks = jwksDocument([key]) }
-            let report = try await OIDCDiscoveryReport.run(issuer: provider.base)
+            let report = try await OIDCDiscoveryReport.run(issuer: provider.base, discovery: .roomy, jwks: .roomy)
             #expect(report.isUsable)
             #expect(report.issuerError == nil)
             #expect(report.acceptedAlgorithms == ["ES256", "RS256"])
@@ -29,7 +29,7 @@ import Testing
                 $0.jwks = jwksDocument([key])
                 $0.issuer = provider.base + "/"
             }
-            let report = try await OIDCDiscoveryReport.run(issuer: provider.base)
+            let report = try await OIDCDiscoveryReport.run(issuer: provider.base, discovery: .roomy, jwks: .roomy)
             #expect(!report.isUsable)
             #expect(report.issuerError?.code == .issuerMismatch)
             let issuer = try #require(report.checks.first)
@@ -45,7 +45,8 @@ import Testing
     @Test func noCommonAlgorithmIsAnErrorFindingWithAHint() async throws {
         try await TestProvider.with { provider in
             provider.update { $0.jwks = jwksDocument([try! TestIssuer(kid: "sig-1")]) }
-            let report = try await OIDCDiscoveryReport.run(issuer: provider.base, allowedAlgorithms: [.PS256])
+            let report = try await OIDCDiscoveryReport.run(
+                issuer: provider.base, allowedAlgorithms: [.PS256], discovery: .roomy, jwks: .roomy)
             let check = try #require(report.checks.first { $0.id == "algorithms" })
             #expect(check.outcome == .error)
             #expect(check.code == "no_common_algorithm")
@@ -57,7 +58,9 @@ import Testing
     @Test func noDocumentIsAnError() async throws {
         try await TestProvider.with { provider in
             provider.update { $0.discoveryFault = .status(404) }
-            await #expect(throws: JWTKRemoteError(.httpStatus)) { try await OIDCDiscoveryReport.run(issuer: provider.base) }
+            await #expect(throws: JWTKRemoteError(.httpStatus)) {
+                try await OIDCDiscoveryReport.run(issuer: provider.base, discovery: .roomy, jwks: .roomy)
+            }
         }
     }
 

@@ -48,7 +48,7 @@ enum CachedDocument: String, CaseIterable, CustomStringConvertible, Sendable {
     ) throws -> Cached {
         switch self {
         case .jwkSet:
-            var configuration = RemoteJWKS.Configuration()
+            var configuration = RemoteJWKS.Configuration.roomy
             configuration.clock = clock.clock
             configuration.maxStaleness = maxStaleness
             configuration.unknownKeyCooldown = 30
@@ -56,7 +56,7 @@ enum CachedDocument: String, CaseIterable, CustomStringConvertible, Sendable {
             configuration.fetchObserver = observer
             return .jwks(try RemoteJWKS(url: URL(string: provider.base + path)!, configuration: configuration))
         case .discovery:
-            var configuration = OIDCDiscovery.Configuration()
+            var configuration = OIDCDiscovery.Configuration.roomy
             configuration.clock = clock.clock
             configuration.maxStaleness = maxStaleness
             configuration.retryInterval = 30
@@ -281,7 +281,7 @@ enum Cached: Sendable {
                 $0.jwksCacheControl = "max-age=600"
             }
             let log = FetchLog()
-            var configuration = RemoteJWKS.Configuration()
+            var configuration = RemoteJWKS.Configuration.roomy
             configuration.clock = clock.clock
             configuration.fetchObserver = log.observer
             let jwks = try RemoteJWKS(url: URL(string: provider.base + "/jwks")!, configuration: configuration)

@@ -19,7 +19,7 @@ struct IssuerRouterCacheTests {
               {"issuer":"https://b.example","jwks":"\#(provider.base)/jwks"}
             ]}
             """#
-        return try VerifierConfiguration(json: Array(text.utf8)).makeVerifiers(clock: clock, tokenCache: true)
+        return try VerifierConfiguration(json: Array(text.utf8)).makeVerifiers(clock: clock, timeout: roomyTimeout, tokenCache: true)
     }
 
     @Test func repeatedTokenHitsAndOtherIssuerMisses() async throws {

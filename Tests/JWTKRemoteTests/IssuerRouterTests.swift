@@ -69,7 +69,7 @@ struct CoreIssuerRouterTests {
     @Test func unknownIssuerCausesNoFetch() async throws {
         try await TestProvider.with { provider in
             provider.update { $0.jwks = jwksDocument([a]) }
-            let jwks = try RemoteJWKS(url: URL(string: "\(provider.base)/jwks")!)
+            let jwks = try RemoteJWKS(url: URL(string: "\(provider.base)/jwks")!, configuration: .roomy)
             var policy = VerificationPolicy(issuer: provider.base, audience: "api")
             policy.clock = .fixed(now)
             let router = IssuerRouter([provider.base: jwks.verifier(policy: policy)])

@@ -185,10 +185,10 @@ import Testing
 
         try await TestProvider.with { provider in
             let clock = ManualClock()
-            var configuration = RemoteJWKS.Configuration()
+            var configuration = RemoteJWKS.Configuration.roomy
             configuration.clock = clock.clock
             configuration.refreshesInBackground = false
-            configuration.timeout = 10
+            configuration.timeout = roomyTimeout
             let logs = LogCapture()
             configuration.logger = logs.logger
             let jwks = try RemoteJWKS(url: URL(string: provider.base + "/jwks")!, configuration: configuration)

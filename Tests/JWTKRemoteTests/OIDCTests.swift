@@ -15,7 +15,7 @@ import Testing
     )
         throws -> OIDCVerifier
     {
-        var configuration = OIDCVerifier.Configuration()
+        var configuration = OIDCVerifier.Configuration.roomy
         configuration.clock = clock.clock
         configuration.jwks.logger = logs.logger
         configuration.discovery.logger = logs.logger
@@ -242,7 +242,8 @@ import Testing
             let jwt = try await oidc.verifyRefreshing(idToken: try idToken(key, issuer: provider.base))
             let info = try await oidc.userInfo(accessToken: "access-token-1", expectedSubject: try jwt.claims.subject)
             #expect(info.subject == "user-42")
-            let direct = try await OIDCDiscovery(issuer: provider.base).userInfo(accessToken: "access-token-1", expectedSubject: "user-42")
+            let direct = try await OIDCDiscovery(issuer: provider.base, configuration: .roomy).userInfo(
+                accessToken: "access-token-1", expectedSubject: "user-42")
             // The provider serializes a dictionary, so member order may differ between responses: compare claims.
             #expect(direct.claimNames == info.claimNames)
             for name in info.claimNames where name != "email_verified" { #expect(direct.string(name) == info.string(name)) }
@@ -311,9 +312,11 @@ import Testing
         try await TestProvider.with { provider in
             provider.update { $0.userinfoSubject = "user-\(Self.kelvin)" }
             let endpoint = URL(string: provider.base + "/userinfo")!
-            _ = try await UserInfoClient().fetch(endpoint: endpoint, accessToken: "access-token-1", expectedSubject: "user-\(Self.kelvin)")
+            _ = try await UserInfoClient(timeout: roomyTimeout).fetch(
+                endpoint: endpoint, accessToken: "access-token-1", expectedSubject: "user-\(Self.kelvin)")
             await #expect(throws: JWTKRemoteError(.subjectMismatch)) {
-                try await UserInfoClient().fetch(endpoint: endpoint, accessToken: "access-token-1", expectedSubject: "user-K")
+                try await UserInfoClient(timeout: roomyTimeout).fetch(
+                    endpoint: endpoint, accessToken: "access-token-1", expectedSubject: "user-K")
             }
         }
     }

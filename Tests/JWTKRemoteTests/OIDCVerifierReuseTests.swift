@@ -15,7 +15,7 @@ import Testing
             let key = try TestIssuer(kid: "sig-1")
             provider.update { $0.jwks = jwksDocument([key]) }
             let built = Locked(0)
-            var configuration = OIDCVerifier.Configuration()
+            var configuration = OIDCVerifier.Configuration.roomy
             configuration.clock = clock.clock
             configuration.adjustPolicy = { _ in built.withLock { $0 += 1 } }
             let oidc = try OIDCVerifier(issuer: provider.base, clientID: "client-1", configuration: configuration)

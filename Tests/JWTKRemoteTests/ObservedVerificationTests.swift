@@ -23,7 +23,7 @@ private struct Steps: VerificationObserver {
         try await TestProvider.with { provider in
             let key = try TestIssuer(kid: "sig-1")
             provider.update { $0.jwks = jwksDocument([key]) }
-            var configuration = OIDCVerifier.Configuration()
+            var configuration = OIDCVerifier.Configuration.roomy
             configuration.clock = clock.clock
             let oidc = try OIDCVerifier(issuer: provider.base, clientID: clientID, configuration: configuration)
             try await oidc.prepare()

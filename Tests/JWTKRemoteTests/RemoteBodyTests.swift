@@ -20,7 +20,7 @@ import Testing
         status: 200, headers: ["Content-Type": "application/json", "Content-Encoding": "gzip"], body: bomb)
 
     func jwks(_ provider: TestProvider, path: String = "/jwks") throws -> RemoteJWKS {
-        var configuration = RemoteJWKS.Configuration()
+        var configuration = RemoteJWKS.Configuration.roomy
         configuration.clock = clock.clock
         return try RemoteJWKS(url: URL(string: provider.base + path)!, configuration: configuration)
     }
@@ -56,10 +56,11 @@ import Testing
             await #expect(throws: JWTKRemoteError(.unexpectedContentEncoding)) { try await set.refresh() }
             #expect(set.statistics.lastError?.code == .unexpectedContentEncoding)
             await #expect(throws: JWTKRemoteError(.unexpectedContentEncoding)) {
-                try await OIDCDiscovery(issuer: provider.base).metadata()
+                try await OIDCDiscovery(issuer: provider.base, configuration: .roomy).metadata()
             }
             await #expect(throws: JWTKRemoteError(.unexpectedContentEncoding)) {
-                try await UserInfoClient().fetch(endpoint: URL(string: provider.base + "/userinfo")!, accessToken: "access-token-1")
+                try await UserInfoClient(timeout: roomyTimeout).fetch(
+                    endpoint: URL(string: provider.base + "/userinfo")!, accessToken: "access-token-1")
             }
             for path in ["/jwks", "/.well-known/openid-configuration", "/userinfo"] {
                 #expect(provider.lastHeaders(path)["accept-encoding"] == "identity", "\(path)")
@@ -153,7 +154,7 @@ import Testing
                 $0.discoveryFault = .raw(status: 200, headers: ["Content-Type": "application/json"], body: Array(body.utf8))
             }
             let error = await #expect(throws: JWTKRemoteError(.invalidDocument)) {
-                try await OIDCDiscovery(issuer: provider.base).metadata()
+                try await OIDCDiscovery(issuer: provider.base, configuration: .roomy).metadata()
             }
             #expect(error?.underlying?.code == .invalidJSON)
         }
@@ -168,7 +169,7 @@ import Testing
                     status: 200, headers: ["Content-Type": "application/json"], body: Array(#"{"sub":"user-2","sub":"user-1"}"#.utf8))
             }
             await #expect(throws: JWTKRemoteError(.invalidDocument)) {
-                try await UserInfoClient().fetch(
+                try await UserInfoClient(timeout: roomyTimeout).fetch(
                     endpoint: URL(string: provider.base + "/userinfo")!, accessToken: "access-token-1", expectedSubject: "user-1")
             }
         }
@@ -185,7 +186,8 @@ import Testing
         #expect(!UserInfoClient.isBearerToken(token))
         try await TestProvider.with { provider in
             let error = await #expect(throws: JWTKRemoteError(.invalidArgument)) {
-                try await UserInfoClient().fetch(endpoint: URL(string: provider.base + "/userinfo")!, accessToken: token)
+                try await UserInfoClient(timeout: roomyTimeout).fetch(
+                    endpoint: URL(string: provider.base + "/userinfo")!, accessToken: token)
             }
             #expect(error?.reason.contains(token.isEmpty ? "empty" : "b64token") == true)
             #expect(provider.count("/userinfo") == 0)
@@ -225,7 +227,7 @@ import Testing
         try await TestProvider.with { provider in
             provider.update { $0.jwks = document }
             let upper = "HTTP://127.0.0.1:\(provider.port)/jwks"
-            var configuration = RemoteJWKS.Configuration()
+            var configuration = RemoteJWKS.Configuration.roomy
             configuration.clock = clock.clock
             let checked = try RemoteJWKS(url: RemoteURLPolicy.url(upper), configuration: configuration)
             #expect(try await checked.refresh() == .updated(keyCount: 1))

@@ -14,7 +14,7 @@ import Testing
     ) throws
         -> RemoteJWKS
     {
-        var configuration = RemoteJWKS.Configuration()
+        var configuration = RemoteJWKS.Configuration.roomy
         configuration.clock = clock.clock
         configuration.logger = logs.logger
         adjust(&configuration)
@@ -228,8 +228,8 @@ import Testing
         (.noUsableKeys, .invalidDocument),
         (.notAKeySet, .invalidDocument),
         (.oversizeChunked(bytes: 2 << 20), .responseTooLarge),
-        (.delay(seconds: 7), .timeout),
-        (.slowBody(chunks: 8, interval: 1), .timeout),
+        (.delay(seconds: 30), .timeout),
+        (.slowBody(chunks: 8, interval: 4), .timeout),
         (.truncatedBody(sent: 40), .timeout),
         (.closedMidBody(sent: 40), .fetchFailed),
         (.closedMidBody(sent: 0), .fetchFailed),
@@ -244,8 +244,10 @@ import Testing
                 $0.jwks = jwksDocument([k1])
                 $0.jwksCacheControl = "max-age=60"
             }
-            // 3.5 s leaves room for a cold first fetch under a sanitizer; the slow faults take 7 s or more.
-            let verifier = try source(provider) { $0.timeout = 3.5 }.verifier(policy: policy)
+            // The slow faults take 30 s or more, so 20 s times them out and still leaves a cold first fetch
+            // room under a sanitizer on a busy pool (see roomyTimeout); the other faults need no timeout.
+            let timeout = expected == .timeout ? 20 : roomyTimeout
+            let verifier = try source(provider) { $0.timeout = timeout }.verifier(policy: policy)
             let token = try k1.basicToken(now: clock.now)
             _ = try await verifier.verifyRefreshing(token)
             let before = verifier.source.statistics

@@ -29,7 +29,7 @@ import Testing
     }
 
     func jwks(_ provider: TestProvider, maxResponseBytes: Int) throws -> RemoteJWKS {
-        var configuration = RemoteJWKS.Configuration()
+        var configuration = RemoteJWKS.Configuration.roomy
         configuration.clock = clock.clock
         configuration.maxResponseBytes = maxResponseBytes
         return try RemoteJWKS(url: URL(string: provider.base + "/jwks")!, configuration: configuration)
@@ -56,8 +56,8 @@ import Testing
 
     @Test func discoveryResponseCapIsExact() async throws {
         try await TestProvider.with { provider in
-            let size = try await OIDCDiscovery(issuer: provider.base).metadata().rawJSON.count
-            var configuration = OIDCDiscovery.Configuration()
+            let size = try await OIDCDiscovery(issuer: provider.base, configuration: .roomy).metadata().rawJSON.count
+            var configuration = OIDCDiscovery.Configuration.roomy
             configuration.maxResponseBytes = size
             _ = try await OIDCDiscovery(issuer: provider.base, configuration: configuration).metadata()
             configuration.maxResponseBytes = size - 1
@@ -70,10 +70,13 @@ import Testing
     @Test func userinfoResponseCapIsExact() async throws {
         try await TestProvider.with { provider in
             let endpoint = URL(string: provider.base + "/userinfo")!
-            let size = try await UserInfoClient().fetch(endpoint: endpoint, accessToken: "access-token-1").rawJSON.count
-            _ = try await UserInfoClient(maxResponseBytes: size).fetch(endpoint: endpoint, accessToken: "access-token-1")
+            let size = try await UserInfoClient(timeout: roomyTimeout).fetch(endpoint: endpoint, accessToken: "access-token-1").rawJSON
+                .count
+            _ = try await UserInfoClient(timeout: roomyTimeout, maxResponseBytes: size).fetch(
+                endpoint: endpoint, accessToken: "access-token-1")
             await #expect(throws: JWTKRemoteError(.responseTooLarge)) {
-                try await UserInfoClient(maxResponseBytes: size - 1).fetch(endpoint: endpoint, accessToken: "access-token-1")
+                try await UserInfoClient(timeout: roomyTimeout, maxResponseBytes: size - 1).fetch(
+                    endpoint: endpoint, accessToken: "access-token-1")
             }
         }
     }
@@ -88,7 +91,7 @@ import Testing
                 $0.jwks = jwksDocument([k1])
                 $0.jwksFault = .slowBody(chunks: 3, interval: 0.3)
             }
-            var configuration = RemoteJWKS.Configuration()
+            var configuration = RemoteJWKS.Configuration.roomy
             configuration.clock = clock.clock
             configuration.timeout = 8
             #expect(
@@ -100,7 +103,7 @@ import Testing
             await #expect(throws: JWTKRemoteError(.timeout)) { try await slow.refresh() }
 
             provider.update { $0.discoveryFault = .delay(seconds: 0.3) }
-            var discovery = OIDCDiscovery.Configuration()
+            var discovery = OIDCDiscovery.Configuration.roomy
             discovery.timeout = 8
             _ = try await OIDCDiscovery(issuer: provider.base, configuration: discovery).metadata()
             provider.update { $0.discoveryFault = .delay(seconds: 3) }

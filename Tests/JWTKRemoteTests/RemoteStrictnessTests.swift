@@ -15,7 +15,7 @@ import Testing
             let k1 = try TestIssuer(kid: "k1")
             let published = try TestIssuer(kid: "sym", algorithm: .HS256)
             provider.update { $0.jwks = jwksDocument([k1, published]) }
-            var configuration = RemoteJWKS.Configuration()
+            var configuration = RemoteJWKS.Configuration.roomy
             configuration.clock = clock.clock
             let jwks = try RemoteJWKS(url: URL(string: provider.base + "/jwks")!, configuration: configuration)
             var policy = VerificationPolicy()
@@ -53,7 +53,7 @@ import Testing
     @Test func userinfoSubjectMustMatchByteForByte() async throws {
         try await TestProvider.with { provider in
             provider.update { $0.userinfoSubject = "\u{212A}ate" }
-            let discovery = try OIDCDiscovery(issuer: provider.base)
+            let discovery = try OIDCDiscovery(issuer: provider.base, configuration: .roomy)
             _ = try await discovery.userInfo(accessToken: "access-token-1", expectedSubject: "\u{212A}ate")
             await #expect(throws: JWTKRemoteError(.subjectMismatch)) {
                 try await discovery.userInfo(accessToken: "access-token-1", expectedSubject: "Kate")

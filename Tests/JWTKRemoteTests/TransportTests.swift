@@ -42,7 +42,7 @@ final class CountingFetcher: HTTPFetching {
         #expect(throws: JWTKRemoteError(.insecureURL)) { try RemoteJWKS(url: url, fetcher: counting) }
         #expect(throws: JWTKRemoteError(.insecureURL)) { try OIDCDiscovery(issuer: "http://192.0.2.10", fetcher: counting) }
         await #expect(throws: JWTKRemoteError(.insecureURL)) {
-            try await URLSessionFetcher().fetch(HTTPFetchRequest(url: url, timeout: 5, maxResponseBytes: 1024))
+            try await URLSessionFetcher().fetch(HTTPFetchRequest(url: url, timeout: roomyTimeout, maxResponseBytes: 1024))
         }
         #expect(counting.requested.isEmpty)
     }
@@ -59,7 +59,7 @@ final class CountingFetcher: HTTPFetching {
     @Test func bodyOverTheCapIsRefused() async throws {
         try await TestProvider.with { provider in
             provider.update { $0.jwksFault = .oversize(bytes: 2 << 20) }
-            let request = HTTPFetchRequest(url: URL(string: provider.base + "/jwks")!, timeout: 5, maxResponseBytes: 1 << 20)
+            let request = HTTPFetchRequest(url: URL(string: provider.base + "/jwks")!, timeout: roomyTimeout, maxResponseBytes: 1 << 20)
             await #expect(throws: JWTKRemoteError(.responseTooLarge)) { try await URLSessionFetcher().fetch(request) }
         }
     }
@@ -67,7 +67,7 @@ final class CountingFetcher: HTTPFetching {
     @Test func chunkedBodyOverTheCapIsCutOff() async throws {
         try await TestProvider.with { provider in
             provider.update { $0.jwksFault = .oversizeChunked(bytes: 2 << 20) }
-            let request = HTTPFetchRequest(url: URL(string: provider.base + "/jwks")!, timeout: 5, maxResponseBytes: 1 << 20)
+            let request = HTTPFetchRequest(url: URL(string: provider.base + "/jwks")!, timeout: roomyTimeout, maxResponseBytes: 1 << 20)
             await #expect(throws: JWTKRemoteError(.responseTooLarge)) { try await URLSessionFetcher().fetch(request) }
             provider.update { $0.jwksFault = .oversizeChunked(bytes: 1000) }
             let response = try await URLSessionFetcher().fetch(request)
@@ -78,21 +78,22 @@ final class CountingFetcher: HTTPFetching {
     @Test func tlsHandshakeFailureIsReportedAsTLSFailure() async throws {
         try await TestProvider.with { provider in
             // https to a server that speaks plain HTTP: the handshake cannot succeed.
-            let request = HTTPFetchRequest(url: URL(string: "https://127.0.0.1:\(provider.port)/jwks")!, timeout: 5, maxResponseBytes: 1024)
+            let request = HTTPFetchRequest(
+                url: URL(string: "https://127.0.0.1:\(provider.port)/jwks")!, timeout: roomyTimeout, maxResponseBytes: 1024)
             await #expect(throws: JWTKRemoteError(.tlsFailure)) { try await URLSessionFetcher().fetch(request) }
         }
     }
 
     @Test func refusedConnectionFailsWithFetchFailed() async throws {
         let port = try await TestProvider.with { $0.port }  // a port that was just free and is closed now
-        let request = HTTPFetchRequest(url: URL(string: "http://127.0.0.1:\(port)/jwks")!, timeout: 5, maxResponseBytes: 1024)
+        let request = HTTPFetchRequest(url: URL(string: "http://127.0.0.1:\(port)/jwks")!, timeout: roomyTimeout, maxResponseBytes: 1024)
         await #expect(throws: JWTKRemoteError(.fetchFailed)) { try await URLSessionFetcher().fetch(request) }
     }
 
     @Test func statusesAreReturnedNotThrown() async throws {
         try await TestProvider.with { provider in
             provider.update { $0.jwksFault = .status(503) }
-            let request = HTTPFetchRequest(url: URL(string: provider.base + "/jwks")!, timeout: 5, maxResponseBytes: 1024)
+            let request = HTTPFetchRequest(url: URL(string: provider.base + "/jwks")!, timeout: roomyTimeout, maxResponseBytes: 1024)
             let response = try await URLSessionFetcher().fetch(request)
             #expect(response.status == 503)
             #expect(response.header("Content-Type") == "application/json")

@@ -286,7 +286,7 @@ struct VerifierConfigurationTests {
                 ]}
                 """#
             let configuration = try load(text, base: directory.path)
-            let verifiers = try configuration.makeVerifiers(clock: .fixed(now))
+            let verifiers = try configuration.makeVerifiers(clock: .fixed(now), timeout: roomyTimeout)
             #expect(provider.count("/.well-known/openid-configuration") == 0)  // nothing fetched up front
 
             // An unknown issuer: refused, no traffic.
@@ -324,7 +324,7 @@ struct VerifierConfigurationTests {
         try await TestProvider.with { provider in
             provider.update { $0.jwks = jwksDocument([key]) }
             let text = #"{"audiences":["api"],"issuers":[{"issuer":"\#(provider.base)","jwks":"\#(provider.base)/jwks"}]}"#
-            let verifiers = try load(text).makeVerifiers(clock: .fixed(now))
+            let verifiers = try load(text).makeVerifiers(clock: .fixed(now), timeout: roomyTimeout)
             try await verifiers.prepare()
             #expect(provider.count("/jwks") == 1)
             #expect(verifiers.issuers[0].jwks?.keyring.keys.count == 1)

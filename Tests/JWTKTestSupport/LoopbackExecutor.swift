@@ -1,12 +1,17 @@
 import Foundation
 
-/// The one thread every ``LoopbackServer`` runs on, outside Swift's cooperative pool.
+/// A thread outside Swift's cooperative pool that ``LoopbackServer`` prefers for its server's actor.
 ///
 /// The pool has one thread per core (two here), and many tests block one of them while a child process
-/// runs (the CLI tests wait for `jwtk` synchronously). Under a sanitizer a child takes seconds, so two such
-/// tests at once used to starve a provider in the same process: its requests then timed out although the
-/// code under test was right. A server whose tasks prefer this executor keeps answering whatever the pool is
-/// doing. Handlers only await (they never block), so one serial thread serves every server.
+/// runs (the CLI tests wait for `jwtk` synchronously). What runs on this executor keeps running whatever the
+/// pool is doing: the server's start, its route table and `waitUntilListening`.
+///
+/// It is not the whole server: FlyingFox's `HTTPServer.run()` starts its accept loop in an unstructured
+/// `Task`, which does not inherit a task executor preference (SE-0417), so connections are still served on
+/// the cooperative pool and a request can wait seconds for a thread under a sanitizer. Tests therefore give
+/// loopback fetches a roomy timeout (`--timeout 60` in the CLI tests, `roomyTimeout` in JWTKRemoteTests) and
+/// keep small timeouts for the tests about timeouts. Handlers only await (they never block), so one serial
+/// thread is enough.
 package final class LoopbackExecutor: TaskExecutor, @unchecked Sendable {
     /// The shared executor; its thread starts on first use and lives as long as the process.
     package static let shared = LoopbackExecutor()

@@ -33,8 +33,7 @@ package final class LoopbackServer: Sendable {
     /// Starts listening; `timeout` is FlyingFox's per-connection timeout in seconds.
     package static func start(timeout: TimeInterval) async throws -> LoopbackServer {
         let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: timeout, logger: .disabled)
-        // On its own thread: see LoopbackExecutor. The server's child tasks (one per connection) and the
-        // actors they call inherit the preference.
+        // The server's actor prefers its own thread; its connections do not (see LoopbackExecutor).
         let task = Task(executorPreference: LoopbackExecutor.shared) { try await server.run() }
         try await server.waitUntilListening(timeout: 120)  // generous: a loaded machine or a sanitizer build is slow to start
         guard case .ip4(_, let port) = await server.listeningAddress else {

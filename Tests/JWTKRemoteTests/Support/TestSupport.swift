@@ -1,5 +1,6 @@
 import Foundation
 import JWTK
+import JWTKRemote
 import JWTKTestSupport
 import Logging
 
@@ -66,4 +67,42 @@ func eventually(within seconds: Double = 10, _ condition: () -> Bool) async -> B
         try? await Task.sleep(for: .milliseconds(20))
     }
     return condition()
+}
+
+/// The request timeout of every test that is not about timeouts.
+///
+/// The library's default (5 s) is right for a service but not for this suite: the test process shares Swift's
+/// cooperative pool (two threads here) with the CLI tests, which block a thread while a `jwtk` child runs, and
+/// with CPU-bound differential tests. The loopback servers run on that pool too (FlyingFox starts its accept
+/// loop in an unstructured task, outside `LoopbackExecutor`), so under a sanitizer a request can wait seconds
+/// for a thread. A fetch failed as `timeout` after 5 s in CI that way (stop 17). The CLI tests already pass
+/// `--timeout 60` for the same reason; the timeout tests set their own small values.
+let roomyTimeout: Double = 60
+
+extension RemoteJWKS.Configuration {
+    /// The defaults with ``roomyTimeout``.
+    static var roomy: Self {
+        var configuration = Self()
+        configuration.timeout = roomyTimeout
+        return configuration
+    }
+}
+
+extension OIDCDiscovery.Configuration {
+    /// The defaults with ``roomyTimeout``.
+    static var roomy: Self {
+        var configuration = Self()
+        configuration.timeout = roomyTimeout
+        return configuration
+    }
+}
+
+extension OIDCVerifier.Configuration {
+    /// The defaults with ``roomyTimeout`` for discovery and the JWK Set.
+    static var roomy: Self {
+        var configuration = Self()
+        configuration.discovery.timeout = roomyTimeout
+        configuration.jwks.timeout = roomyTimeout
+        return configuration
+    }
 }
