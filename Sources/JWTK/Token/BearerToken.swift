@@ -117,6 +117,17 @@ public struct BearerToken: Sendable, Hashable {
     static func isB64Token(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         b64TokenClasses.withUnsafeBufferPointer { classes in
             var index = 0
+            // 8 bytes per step while they are all token characters (their classes AND to 1), with one branch
+            // per step; then byte by byte from the first step that is not.
+            while index + 8 <= bytes.count {
+                let all =
+                    classes[Int(bytes[index])] & classes[Int(bytes[index + 1])] & classes[Int(bytes[index + 2])]
+                    & classes[Int(bytes[index + 3])] & classes[Int(bytes[index + 4])]
+                    & classes[Int(bytes[index + 5])] & classes[Int(bytes[index + 6])]
+                    & classes[Int(bytes[index + 7])]
+                guard all == 1 else { break }
+                index += 8
+            }
             while index < bytes.count, classes[Int(bytes[index])] == 1 { index += 1 }
             guard index > 0 else { return false }
             while index < bytes.count {
