@@ -171,7 +171,12 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
         }
         let identity: JWTIdentity
         do {
-            identity = try await verifier.verifyToken(token)
+            // A local verifier answers without an async call; a remote one is awaited.
+            if let synchronous = try verifier.verifyTokenWithoutSuspending(token) {
+                identity = synchronous
+            } else {
+                identity = try await verifier.verifyToken(token)
+            }
         } catch let error as JWTKError {
             return refused(error, token: token, scheme: scheme)
         } catch let error as JWTKRemoteError {
