@@ -166,6 +166,21 @@ extension JWTVerifier {
     /// - Returns: the same ``VerifiedJWT`` a fresh verification returns.
     /// - Throws: exactly the ``JWTKError`` a fresh verification would throw.
     public func verify(_ token: String, cache: VerifiedTokenCache) throws(JWTKError) -> VerifiedJWT {
+        var cacheHit: Bool?
+        return try verify(token, cache: cache, cacheHit: &cacheHit)
+    }
+
+    /// ``verify(_:cache:)``, also saying how `cache` answered, for callers that count hits and misses (a
+    /// metrics counter, a router) without reading ``VerifiedTokenCache/statisticsForCurrentThread`` around each
+    /// call. The thread's counters change exactly as with ``verify(_:cache:)``.
+    ///
+    /// - Parameter cacheHit: set to `true` when the result came from the cache, `false` when the token went
+    ///   through a full verification (also when that throws); left unchanged when a cached entry was found but
+    ///   its claims no longer pass (the entry is dropped and the error thrown, counted as neither), as the
+    ///   thread's counters do.
+    /// - Returns: the same ``VerifiedJWT`` as ``verify(_:cache:)``.
+    /// - Throws: exactly what ``verify(_:cache:)`` throws.
+    public func verify(_ token: String, cache: VerifiedTokenCache, cacheHit: inout Bool?) throws(JWTKError) -> VerifiedJWT {
         let table = ThreadTables.current().table(for: cache)
         let key = CachedTokenKey(verifier: identity, token: token)
         // Read before verifying: a rotation during the verification leaves the entry at an older generation,
@@ -186,11 +201,13 @@ extension JWTVerifier {
                     throw error
                 }
                 table.hits += 1
+                cacheHit = true
                 return jwt
             }
             table.entries[key] = nil
         }
         table.misses += 1
+        cacheHit = false
         let jwt = try verify(token)
         if let exp = try? jwt.claims.expiration, exp.isFinite {
             table.insert(key, jwt, generation: generation)

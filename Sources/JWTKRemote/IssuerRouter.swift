@@ -32,16 +32,6 @@ extension IssuerVerifying {
     }
 }
 
-extension VerifiedTokenCache {
-    /// `verifier.verify(token, cache: self)` and whether it was a hit, read from the calling thread's counters
-    /// (the call is synchronous, so it does not leave the thread).
-    func verify(_ token: String, with verifier: JWTVerifier) throws(JWTKError) -> (token: VerifiedJWT, cacheHit: Bool) {
-        let hits = statisticsForCurrentThread.hits
-        let verified = try verifier.verify(token, cache: self)
-        return (verified, statisticsForCurrentThread.hits > hits)
-    }
-}
-
 extension JWTVerifier: IssuerVerifying {
     /// Verifies with the held keys, synchronously; a rejection is ``JWTKRemoteError/Code/tokenRejected``.
     public func verify(routed token: String) async throws(JWTKRemoteError) -> VerifiedJWT {
@@ -52,7 +42,13 @@ extension JWTVerifier: IssuerVerifying {
     public func verify(
         routed token: String, cache: VerifiedTokenCache
     ) async throws(JWTKRemoteError) -> (token: VerifiedJWT, cacheHit: Bool) {
-        do throws(JWTKError) { return try cache.verify(token, with: self) } catch { throw .rejected(error) }
+        var cacheHit: Bool?
+        do throws(JWTKError) {
+            let verified = try verify(token, cache: cache, cacheHit: &cacheHit)
+            return (verified, cacheHit == true)
+        } catch {
+            throw .rejected(error)
+        }
     }
 }
 
@@ -79,7 +75,9 @@ extension RemoteJWTVerifier: IssuerVerifying {
     ) async throws(JWTKRemoteError) -> (token: VerifiedJWT, cacheHit: Bool) {
         try source.checkUsable()
         do throws(JWTKError) {
-            return try cache.verify(token, with: verifier)
+            var cacheHit: Bool?
+            let verified = try verifier.verify(token, cache: cache, cacheHit: &cacheHit)
+            return (verified, cacheHit == true)
         } catch  where error.code == .keyNotFound {
             return (try await refreshing(), false)
         } catch {

@@ -8,7 +8,16 @@ extension RemoteJWTVerifier {
     /// - Throws: ``JWTKRemoteError`` (`notLoaded`, `staleKeys`) before the cache is consulted, or exactly the
     ///   `JWTKError` a fresh verification would throw.
     public func verify(_ token: String, cache: VerifiedTokenCache) throws -> VerifiedJWT {
+        var cacheHit: Bool?
+        return try verify(token, cache: cache, cacheHit: &cacheHit)
+    }
+
+    /// ``verify(_:cache:)``, also saying how `cache` answered (see the core's
+    /// `JWTVerifier.verify(_:cache:cacheHit:)`); `cacheHit` is left unchanged when the keys may not be used.
+    ///
+    /// - Throws: what ``verify(_:cache:)`` throws.
+    public func verify(_ token: String, cache: VerifiedTokenCache, cacheHit: inout Bool?) throws -> VerifiedJWT {
         try source.checkUsable()
-        return try verifier.verify(token, cache: cache)
+        return try verifier.verify(token, cache: cache, cacheHit: &cacheHit)
     }
 }

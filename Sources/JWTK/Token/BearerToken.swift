@@ -46,60 +46,103 @@ public struct BearerToken: Sendable, Hashable {
     )
         throws(JWTKError)
     {
-        var bytes = Array(authorizationHeader.utf8)[...]
-        while let first = bytes.first, first == 0x20 || first == 0x09 { bytes.removeFirst() }
-        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes.removeLast() }
-        let nameEnd = bytes.firstIndex(where: { $0 == 0x20 || $0 == 0x09 }) ?? bytes.endIndex
-        let name = bytes[bytes.startIndex..<nameEnd]
-        guard Self.equalIgnoringASCIICase(name, Array(scheme.name.utf8)) else {
+        // One pass over the field value's UTF-8 bytes in place (no array, slice or intermediate string); the
+        // token string is built once, from the checked bytes.
+        var header = authorizationHeader
+        var name = scheme.name
+        let parsed = header.withUTF8 { bytes in
+            name.withUTF8 { expected in Self.parse(bytes, scheme: expected, maxLength: maxLength) }
+        }
+        switch parsed {
+        case .schemeMismatch:
             throw JWTKError(
                 .authorizationSchemeMismatch, "the Authorization header does not use the \(scheme.name) scheme")
-        }
-        var rest = bytes[nameEnd...]
-        guard rest.first == 0x20 else {
+        case .missing:
             throw JWTKError(.invalidAuthorizationHeader, "the \(scheme.name) credentials are missing")
-        }
-        while rest.first == 0x20 { rest.removeFirst() }
-        guard !rest.isEmpty else {
-            throw JWTKError(.invalidAuthorizationHeader, "the \(scheme.name) credentials are missing")
-        }
-        guard rest.count <= maxLength else {
+        case .tooLong(let count):
             throw JWTKError(
-                .limitExceeded, "the \(scheme.name) token is \(rest.count) bytes, more than the limit of \(maxLength)")
-        }
-        guard Self.isB64Token(rest) else {
+                .limitExceeded, "the \(scheme.name) token is \(count) bytes, more than the limit of \(maxLength)")
+        case .notB64Token:
             throw JWTKError(
                 .invalidAuthorizationHeader,
                 "the \(scheme.name) credentials are not a single b64token (RFC 6750 §2.1)")
+        case .token(let token):
+            self.token = token
         }
-        self.token = String(decoding: rest, as: UTF8.self)
         self.scheme = scheme
     }
 
-    /// Whether `bytes` is `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
-    static func isB64Token(_ bytes: ArraySlice<UInt8>) -> Bool {
-        var index = bytes.startIndex
-        var body = 0
-        while index < bytes.endIndex {
-            let b = bytes[index]
-            let ok =
-                (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2D
-                || b == 0x2E || b == 0x5F || b == 0x7E || b == 0x2B || b == 0x2F
-            guard ok else { break }
-            body += 1
-            index += 1
-        }
-        guard body > 0 else { return false }
-        while index < bytes.endIndex {
-            guard bytes[index] == 0x3D else { return false }
-            index += 1
-        }
-        return true
+    /// What ``parse(_:scheme:maxLength:)`` found, in the order the checks run.
+    enum Parsed {
+        case schemeMismatch
+        case missing
+        case tooLong(Int)
+        case notB64Token
+        case token(String)
     }
 
-    static func equalIgnoringASCIICase(_ a: ArraySlice<UInt8>, _ b: [UInt8]) -> Bool {
+    /// Trims the field value, compares the scheme, finds the credentials, checks their length and that they are
+    /// one b64token, then builds the token string: once, from the bytes in place.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, scheme: UnsafeBufferPointer<UInt8>, maxLength: Int) -> Parsed {
+        var start = 0
+        var end = bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        var nameEnd = start
+        while nameEnd < end, bytes[nameEnd] != 0x20, bytes[nameEnd] != 0x09 { nameEnd += 1 }
+        guard equalIgnoringASCIICase(UnsafeBufferPointer(rebasing: bytes[start..<nameEnd]), scheme) else {
+            return .schemeMismatch
+        }
+        guard nameEnd < end, bytes[nameEnd] == 0x20 else { return .missing }
+        var tokenStart = nameEnd
+        while tokenStart < end, bytes[tokenStart] == 0x20 { tokenStart += 1 }
+        guard tokenStart < end else { return .missing }
+        guard end - tokenStart <= maxLength else { return .tooLong(end - tokenStart) }
+        let credentials = UnsafeBufferPointer(rebasing: bytes[tokenStart..<end])
+        guard isB64Token(credentials) else { return .notB64Token }
+        return .token(String(decoding: credentials, as: UTF8.self))
+    }
+
+    /// The class of each byte in a b64token: 1 for `ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/"`, 2 for
+    /// `=`, 0 for anything else (RFC 6750 §2.1).
+    static let b64TokenClasses: [UInt8] = (0..<256).map { byte -> UInt8 in
+        switch byte {
+        case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x2E, 0x5F, 0x7E, 0x2B, 0x2F: return 1
+        case 0x3D: return 2
+        default: return 0
+        }
+    }
+
+    /// Whether `bytes` is `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+    static func isB64Token(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        b64TokenClasses.withUnsafeBufferPointer { classes in
+            var index = 0
+            // 8 bytes per step while they are all token characters (their classes AND to 1), with one branch
+            // per step; then byte by byte from the first step that is not.
+            while index + 8 <= bytes.count {
+                let all =
+                    classes[Int(bytes[index])] & classes[Int(bytes[index + 1])] & classes[Int(bytes[index + 2])]
+                    & classes[Int(bytes[index + 3])] & classes[Int(bytes[index + 4])]
+                    & classes[Int(bytes[index + 5])] & classes[Int(bytes[index + 6])]
+                    & classes[Int(bytes[index + 7])]
+                guard all == 1 else { break }
+                index += 8
+            }
+            while index < bytes.count, classes[Int(bytes[index])] == 1 { index += 1 }
+            guard index > 0 else { return false }
+            while index < bytes.count {
+                guard classes[Int(bytes[index])] == 2 else { return false }
+                index += 1
+            }
+            return true
+        }
+    }
+
+    static func equalIgnoringASCIICase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
-        for (x, y) in zip(a, b) {
+        for index in 0..<a.count {
+            let x = a[index]
+            let y = b[index]
             let lx = (x >= 0x41 && x <= 0x5A) ? x | 0x20 : x
             let ly = (y >= 0x41 && y <= 0x5A) ? y | 0x20 : y
             if lx != ly { return false }

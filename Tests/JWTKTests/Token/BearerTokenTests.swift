@@ -24,6 +24,35 @@ struct BearerTokenTests {
         #expect(throws: JWTKError(.invalidAuthorizationHeader)) { try BearerToken(authorizationHeader: header) }
     }
 
+    /// Every ASCII byte at every position of a 40-byte token (the 8-byte steps, their tail and the byte loop):
+    /// accepted exactly when it is a b64token character; `=` only as trailing padding.
+    @Test func eachASCIIByteAtEachPosition() throws {
+        let body = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/".utf8)
+        for byte in UInt8(0)..<0x80 {
+            for position in 0..<40 {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 40)
+                bytes[position] = byte
+                let token = String(decoding: bytes, as: UTF8.self)
+                let header = "Bearer " + token
+                if body.contains(byte) || (byte == UInt8(ascii: "=") && position == 39) {
+                    #expect(try BearerToken(authorizationHeader: header).token == token)
+                } else if (byte == 0x20 || byte == 0x09) && position == 39 {
+                    // Trailing whitespace of the field value is trimmed.
+                    #expect(try BearerToken(authorizationHeader: header).token == String(token.dropLast()))
+                } else if byte == 0x20 && position == 0 {
+                    // One or more spaces separate the scheme from the token.
+                    #expect(try BearerToken(authorizationHeader: header).token == String(token.dropFirst()))
+                } else {
+                    #expect(throws: JWTKError(.invalidAuthorizationHeader)) { try BearerToken(authorizationHeader: header) }
+                }
+            }
+        }
+        #expect(try BearerToken(authorizationHeader: "Bearer " + String(repeating: "a", count: 17) + "===").token.count == 20)
+        #expect(throws: JWTKError(.invalidAuthorizationHeader)) {
+            try BearerToken(authorizationHeader: "Bearer " + String(repeating: "=", count: 16))
+        }
+    }
+
     @Test func errorNeverEchoesTheToken() {
         let secretish = "s3cr3t-token-value with-a-space"
         let error = #expect(throws: JWTKError(.invalidAuthorizationHeader)) {

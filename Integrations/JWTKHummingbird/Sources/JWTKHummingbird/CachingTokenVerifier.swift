@@ -12,11 +12,10 @@ public import JWTKRemote
 /// router.add(middleware: JWTAuthenticator<JWTRequestContext>(verifier: cached, realm: "api"))
 /// ```
 public struct CachingTokenVerifier: JWTTokenVerifying {
-    private enum Source: Sendable {
-        case local(JWTVerifier)
-        case remote(RemoteJWTVerifier)
-    }
-    private let source: Source
+    // Two optionals rather than an enum: a `switch` binding copied the whole verifier out of the payload (a
+    // retain and a release of each of its references) on every request; optional chaining borrows it.
+    private let local: JWTVerifier?
+    private let remote: RemoteJWTVerifier?
     /// The cache consulted first.
     public let cache: VerifiedTokenCache
     /// The label identities and metrics carry.
@@ -26,7 +25,8 @@ public struct CachingTokenVerifier: JWTTokenVerifying {
 
     /// A cache in front of a local-key verifier.
     public init(_ verifier: JWTVerifier, issuerLabel: String = "local", cache: VerifiedTokenCache, metrics: JWTKMetrics = JWTKMetrics()) {
-        self.source = .local(verifier)
+        self.local = verifier
+        self.remote = nil
         self.issuerLabel = issuerLabel
         self.cache = cache
         self.metrics = metrics
@@ -35,7 +35,8 @@ public struct CachingTokenVerifier: JWTTokenVerifying {
     /// A cache in front of a remote JWK Set verifier. Keys are loaded (or refreshed when expired) first; a token
     /// whose `kid` is unknown goes through the source's refresh-once path, uncached.
     public init(_ verifier: RemoteJWTVerifier, issuerLabel: String, cache: VerifiedTokenCache, metrics: JWTKMetrics = JWTKMetrics()) {
-        self.source = .remote(verifier)
+        self.local = nil
+        self.remote = verifier
         self.issuerLabel = issuerLabel
         self.cache = cache
         self.metrics = metrics
@@ -46,33 +47,30 @@ public struct CachingTokenVerifier: JWTTokenVerifying {
 
     /// Verifies through the cache.
     public func verifyToken(_ token: String) async throws -> JWTIdentity {
-        switch source {
-        case .local(let verifier):
-            return JWTIdentity(
-                token: try counted { () throws(JWTKError) in try verifier.verify(token, cache: cache) }, issuerLabel: issuerLabel)
-        case .remote(let verifier):
-            try await verifier.source.loadIfNeeded()
-            do {
-                return JWTIdentity(token: try counted { () throws in try verifier.verify(token, cache: cache) }, issuerLabel: issuerLabel)
-            } catch let error as JWTKError where error.code == .keyNotFound {
-                return JWTIdentity(token: try await verifier.verifyRefreshing(token), issuerLabel: issuerLabel)
-            }
+        if let identity = try verifyTokenWithoutSuspending(token) { return identity }
+        // The core says how the cache answered (no counters read around the call); a miss is counted even when
+        // its verification fails, a cached entry refused on its claims is counted as neither, as the core counts.
+        var cacheHit: Bool?
+        defer { count(cacheHit) }
+        try await remote!.source.loadIfNeeded()
+        do {
+            return JWTIdentity(token: try remote!.verify(token, cache: cache, cacheHit: &cacheHit), issuerLabel: issuerLabel)
+        } catch let error as JWTKError where error.code == .keyNotFound {
+            return JWTIdentity(token: try await remote!.verifyRefreshing(token), issuerLabel: issuerLabel)
         }
     }
 
-    /// Runs the synchronous cached verification and, when metrics are observed, counts whether it was a hit
-    /// (the calling thread's counters before and after: the call does not leave the thread).
-    private func counted<E: Error>(_ body: () throws(E) -> VerifiedJWT) throws(E) -> VerifiedJWT {
-        guard metrics.isObserved else { return try body() }
-        let before = cache.statisticsForCurrentThread
-        defer {
-            let after = cache.statisticsForCurrentThread
-            if after.hits > before.hits {
-                metrics.recordTokenCacheLookup(hit: true, issuer: issuerLabel)
-            } else if after.misses > before.misses {
-                metrics.recordTokenCacheLookup(hit: false, issuer: issuerLabel)
-            }
-        }
-        return try body()
+    /// A local-key verifier's cached verification, without suspending (the middleware's path); nil for a remote
+    /// one, which may have to load its keys first.
+    public func verifyTokenWithoutSuspending(_ token: String) throws -> JWTIdentity? {
+        guard local != nil else { return nil }
+        var cacheHit: Bool?
+        defer { count(cacheHit) }
+        return JWTIdentity(token: try local!.verify(token, cache: cache, cacheHit: &cacheHit), issuerLabel: issuerLabel)
+    }
+
+    @inline(__always)
+    private func count(_ cacheHit: Bool?) {
+        if let cacheHit { metrics.recordTokenCacheLookup(hit: cacheHit, issuer: issuerLabel) }
     }
 }

@@ -82,6 +82,10 @@ public struct DPoPOptions: Sendable {
     }
 }
 
+/// What ``JWTAuthenticator`` found where it reads tokens. Outside the generic middleware: nested in it, every
+/// request looked its metadata up (`swift_getGenericMetadata`) and destroyed it through value witnesses.
+private enum Extracted { case none, invalid(String), token(String, BearerToken.Scheme) }
+
 /// Authentication middleware: reads the access token, verifies it, and puts the ``JWTIdentity`` on the
 /// context; otherwise answers as RFC 6750 §3 says and never calls the route.
 ///
@@ -171,7 +175,12 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
         }
         let identity: JWTIdentity
         do {
-            identity = try await verifier.verifyToken(token)
+            // A local verifier answers without an async call; a remote one is awaited.
+            if let synchronous = try verifier.verifyTokenWithoutSuspending(token) {
+                identity = synchronous
+            } else {
+                identity = try await verifier.verifyToken(token)
+            }
         } catch let error as JWTKError {
             return refused(error, token: token, scheme: scheme)
         } catch let error as JWTKRemoteError {
@@ -198,7 +207,7 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
         metrics.recordVerification(outcome: "ok", issuer: identity.issuerLabel)
         if let hit = identity.tokenCacheHit { metrics.recordTokenCacheLookup(hit: hit, issuer: identity.issuerLabel) }
         var context = context
-        context.identity = identity
+        context.identity = consume identity
         return try await next(request, context)
     }
 
@@ -242,8 +251,6 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
             return response
         }
     }
-
-    private enum Extracted { case none, invalid(String), token(String, BearerToken.Scheme) }
 
     private func extract(_ request: inout Request) async -> Extracted {
         let header = headerToken(request.headers)

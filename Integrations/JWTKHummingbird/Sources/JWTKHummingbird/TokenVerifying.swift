@@ -50,11 +50,20 @@ public protocol JWTTokenVerifying: Sendable {
     /// The issuer label to count a REFUSED token under: a configured issuer, or a fixed label, never a value
     /// copied from the token (metrics cardinality stays bounded). Default `unrouted`.
     func issuerLabel(forRefused token: String) -> String
+
+    /// Verifies `token` without suspending when this verifier can (local keys, a local-key token cache), with
+    /// exactly the result and errors of ``verifyToken(_:)``; nil when it cannot (remote keys may have to be
+    /// loaded), and ``JWTAuthenticator`` then awaits ``verifyToken(_:)``. It saves the middleware an async call
+    /// per request. Default nil.
+    func verifyTokenWithoutSuspending(_ token: String) throws -> JWTIdentity?
 }
 
 extension JWTTokenVerifying {
     /// `unrouted`.
     public func issuerLabel(forRefused token: String) -> String { "unrouted" }
+
+    /// Nil: the verifier is always awaited.
+    public func verifyTokenWithoutSuspending(_ token: String) throws -> JWTIdentity? { nil }
 }
 
 /// A ``JWTTokenVerifying`` made of a closure: the seam for a token cache or a custom verification step.
@@ -81,6 +90,10 @@ public struct LocalTokenVerifier: JWTTokenVerifying {
     public func issuerLabel(forRefused token: String) -> String { issuerLabel }
     /// Verifies with the held keys, synchronously.
     public func verifyToken(_ token: String) async throws -> JWTIdentity {
+        JWTIdentity(token: try verifier.verify(token), issuerLabel: issuerLabel)
+    }
+    /// ``verifyToken(_:)``, which never suspends.
+    public func verifyTokenWithoutSuspending(_ token: String) throws -> JWTIdentity? {
         JWTIdentity(token: try verifier.verify(token), issuerLabel: issuerLabel)
     }
 }
