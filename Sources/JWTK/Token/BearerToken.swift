@@ -51,7 +51,7 @@ public struct BearerToken: Sendable, Hashable {
         var header = authorizationHeader
         var name = scheme.name
         let parsed = header.withUTF8 { bytes in
-            name.withUTF8 { expected in Self.parse(bytes, scheme: expected, maxLength: maxLength) }
+            name.withUTF8 { expected in unsafe Self.parse(bytes, scheme: expected, maxLength: maxLength) }
         }
         switch parsed {
         case .schemeMismatch:
@@ -86,21 +86,21 @@ public struct BearerToken: Sendable, Hashable {
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, scheme: UnsafeBufferPointer<UInt8>, maxLength: Int) -> Parsed {
         var start = 0
         var end = bytes.count
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        while start < end, unsafe bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, unsafe bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
         var nameEnd = start
-        while nameEnd < end, bytes[nameEnd] != 0x20, bytes[nameEnd] != 0x09 { nameEnd += 1 }
-        guard equalIgnoringASCIICase(UnsafeBufferPointer(rebasing: bytes[start..<nameEnd]), scheme) else {
+        while nameEnd < end, unsafe bytes[nameEnd] != 0x20, unsafe bytes[nameEnd] != 0x09 { nameEnd += 1 }
+        guard unsafe equalIgnoringASCIICase(UnsafeBufferPointer(rebasing: bytes[start..<nameEnd]), scheme) else {
             return .schemeMismatch
         }
-        guard nameEnd < end, bytes[nameEnd] == 0x20 else { return .missing }
+        guard nameEnd < end, unsafe bytes[nameEnd] == 0x20 else { return .missing }
         var tokenStart = nameEnd
-        while tokenStart < end, bytes[tokenStart] == 0x20 { tokenStart += 1 }
+        while tokenStart < end, unsafe bytes[tokenStart] == 0x20 { tokenStart += 1 }
         guard tokenStart < end else { return .missing }
         guard end - tokenStart <= maxLength else { return .tooLong(end - tokenStart) }
-        let credentials = UnsafeBufferPointer(rebasing: bytes[tokenStart..<end])
-        guard isB64Token(credentials) else { return .notB64Token }
-        return .token(String(decoding: credentials, as: UTF8.self))
+        let credentials = unsafe UnsafeBufferPointer(rebasing: bytes[tokenStart..<end])
+        guard unsafe isB64Token(credentials) else { return .notB64Token }
+        return unsafe .token(String(decoding: credentials, as: UTF8.self))
     }
 
     /// The class of each byte in a b64token: 1 for `ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/"`, 2 for
@@ -115,23 +115,23 @@ public struct BearerToken: Sendable, Hashable {
 
     /// Whether `bytes` is `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
     static func isB64Token(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        b64TokenClasses.withUnsafeBufferPointer { classes in
+        unsafe b64TokenClasses.withUnsafeBufferPointer { classes in
             var index = 0
             // 8 bytes per step while they are all token characters (their classes AND to 1), with one branch
             // per step; then byte by byte from the first step that is not.
             while index + 8 <= bytes.count {
                 let all =
-                    classes[Int(bytes[index])] & classes[Int(bytes[index + 1])] & classes[Int(bytes[index + 2])]
+                    unsafe classes[Int(bytes[index])] & classes[Int(bytes[index + 1])] & classes[Int(bytes[index + 2])]
                     & classes[Int(bytes[index + 3])] & classes[Int(bytes[index + 4])]
                     & classes[Int(bytes[index + 5])] & classes[Int(bytes[index + 6])]
                     & classes[Int(bytes[index + 7])]
                 guard all == 1 else { break }
                 index += 8
             }
-            while index < bytes.count, classes[Int(bytes[index])] == 1 { index += 1 }
+            while index < bytes.count, unsafe classes[Int(bytes[index])] == 1 { index += 1 }
             guard index > 0 else { return false }
             while index < bytes.count {
-                guard classes[Int(bytes[index])] == 2 else { return false }
+                guard unsafe classes[Int(bytes[index])] == 2 else { return false }
                 index += 1
             }
             return true
@@ -141,8 +141,8 @@ public struct BearerToken: Sendable, Hashable {
     static func equalIgnoringASCIICase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
         for index in 0..<a.count {
-            let x = a[index]
-            let y = b[index]
+            let x = unsafe a[index]
+            let y = unsafe b[index]
             let lx = (x >= 0x41 && x <= 0x5A) ? x | 0x20 : x
             let ly = (y >= 0x41 && y <= 0x5A) ? y | 0x20 : y
             if lx != ly { return false }
