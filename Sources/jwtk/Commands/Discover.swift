@@ -48,15 +48,13 @@ struct Discover: AsyncParsableCommand {
     var remote: RemoteOptions
 
     func run() async throws {
-        let (issuer, note) = IssuerInput.resolve(self.issuer)
-        _ = try Remote.url(issuer, option: "discover")
+        let (issuer, note) = try IssuerInput.checked(self.issuer, option: "discover")
         var allowed = OIDCVerifier.Configuration().allowedAlgorithms
         if algorithms != nil {
             var options = PolicyOptions()
             options.algorithms = algorithms
             allowed = try options.algorithmList(keys: [])
         }
-        if let note { StandardError.write("jwtk: note: \(note)\n") }
         let timeout = try remote.seconds()
         var configuration = OIDCDiscovery.Configuration()
         configuration.timeout = timeout
@@ -211,9 +209,7 @@ struct UserInfoCommand: AsyncParsableCommand {
     var remote: RemoteOptions
 
     func run() async throws {
-        let (issuer, note) = IssuerInput.resolve(self.issuer)
-        _ = try Remote.url(issuer, option: "--issuer")
-        if let note { StandardError.write("jwtk: note: \(note)\n") }
+        let issuer = try IssuerInput.checked(self.issuer, option: "--issuer").issuer
         // Invalid UTF-8 decodes to U+FFFD, which is outside b64token too: no byte is silently changed and sent.
         let token = String(decoding: Input.strippingOneNewline(try Input.file(tokenFile)), as: UTF8.self)
         guard UserInfoClient.isBearerToken(token) else {

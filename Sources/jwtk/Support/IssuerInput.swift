@@ -11,4 +11,13 @@ enum IssuerInput {
             "\(Terminal.line(text)) is a discovery URL; using its issuer \(Terminal.line(issuer)) (OpenID Connect Discovery §4.1)"
         )
     }
+
+    /// The issuer an `issuer` argument or option stands for, checked as a remote URL (`option` names it in the
+    /// usage error), and the note, already written to stderr, when a discovery URL was given.
+    static func checked(_ text: String, option: String) throws(CLIFailure) -> (issuer: String, note: String?) {
+        let (issuer, note) = resolve(text)
+        _ = try Remote.url(issuer, option: option)
+        if let note { StandardError.write("jwtk: note: \(note)\n") }
+        return (issuer, note)
+    }
 }

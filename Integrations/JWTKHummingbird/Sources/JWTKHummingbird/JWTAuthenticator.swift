@@ -253,23 +253,11 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
     }
 
     private func extract(_ request: inout Request) async -> Extracted {
-        let header = headerToken(request.headers)
         var found: [(String, BearerToken.Scheme)] = []
-        switch header {
-        case .none: break
-        case .invalid: return header
-        case .token(let token, let scheme): found.append((token, scheme))
-        }
+        if let failure = Self.collect(headerToken(request.headers), into: &found) { return failure }
         if locations.contains(.queryParameter) {
             let values = request.uri.queryParameters.getAll("access_token")
-            if values.count > 1 { return .invalid(JWTKError.Code.invalidAuthorizationHeader.rawValue) }
-            if let value = values.first {
-                do {
-                    found.append((try BearerToken(authorizationHeader: "Bearer " + value, maxLength: maxTokenLength).token, .bearer))
-                } catch {
-                    return .invalid(error.code.rawValue)
-                }
-            }
+            if let failure = Self.collect(parameterToken(values), into: &found) { return failure }
         }
         if locations.contains(.formBody), request.method != .get, Self.isForm(request.headers[.contentType]) {
             let body: ByteBuffer
@@ -279,19 +267,35 @@ public struct JWTAuthenticator<Context: AuthRequestContext>: RouterMiddleware wh
             guard let values = Self.formValues("access_token", in: body) else {
                 return .invalid(JWTKError.Code.invalidAuthorizationHeader.rawValue)
             }
-            if values.count > 1 { return .invalid(JWTKError.Code.invalidAuthorizationHeader.rawValue) }
-            if let value = values.first {
-                do {
-                    found.append((try BearerToken(authorizationHeader: "Bearer " + value, maxLength: maxTokenLength).token, .bearer))
-                } catch {
-                    return .invalid(error.code.rawValue)
-                }
-            }
+            if let failure = Self.collect(parameterToken(values), into: &found) { return failure }
         }
         switch found.count {
         case 0: return .none
         case 1: return .token(found[0].0, found[0].1)
         default: return .invalid("multiple_tokens")  // RFC 6750 §2: one method per request
+        }
+    }
+
+    /// Adds what one location found to `found`; the answer to give instead when it found a malformed token.
+    private static func collect(_ extracted: Extracted, into found: inout [(String, BearerToken.Scheme)]) -> Extracted? {
+        switch extracted {
+        case .none: return nil
+        case .invalid: return extracted
+        case .token(let token, let scheme):
+            found.append((token, scheme))
+            return nil
+        }
+    }
+
+    /// The token of an `access_token` query or form parameter (RFC 6750 §2.2, §2.3): at most one value, checked
+    /// as the `Authorization: Bearer` credentials are.
+    private func parameterToken(_ values: [some StringProtocol]) -> Extracted {
+        guard values.count <= 1 else { return .invalid(JWTKError.Code.invalidAuthorizationHeader.rawValue) }
+        guard let value = values.first else { return .none }
+        do {
+            return .token(try BearerToken(authorizationHeader: "Bearer " + value, maxLength: maxTokenLength).token, .bearer)
+        } catch {
+            return .invalid(error.code.rawValue)
         }
     }
 
