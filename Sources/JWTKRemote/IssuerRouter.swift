@@ -181,14 +181,9 @@ public struct IssuerRouter: Sendable {
 
     /// The token's `iss`, read without verification.
     static func unverifiedIssuer(of token: String, limits: TokenLimits) throws(JWTKError) -> String {
-        let unverified = try UnverifiedJWT.decode(token, limits: limits)
-        guard let payload = unverified.payloadJSON, payload.kind == .object else {
-            throw JWTKError(.invalidPayload, "the payload is not a JSON object")
-        }
-        guard let value = payload["iss"] else {
+        guard let issuer = try UnverifiedJWT.issuer(of: token, limits: limits) else {
             throw JWTKError(.issuerMismatch, "the token has no iss; it cannot be routed to an issuer", claim: "iss")
         }
-        guard let issuer = value.string else { throw JWTKError(.invalidClaim, "iss is not a string", claim: "iss") }
         return issuer
     }
 

@@ -55,6 +55,36 @@ public struct UnverifiedJWT: Sendable {
         }
     }
 
+    /// What ``decode(_:limits:)`` followed by a read of the payload's `iss` would give, without building an
+    /// `UnverifiedJWT`: for an issuer router, which reads the unverified `iss` only to choose a verifier.
+    ///
+    /// The same checks run in the same order, so the same tokens are refused with the same codes: the segments,
+    /// the header's base64url, JSON and object shape, the payload's base64url, the signature's base64url, then
+    /// the payload's JSON. The work a router does not need is left out: the typed header (whose failure
+    /// ``decode(_:limits:)`` records without throwing), the encoded segments as strings, and the nodes' own
+    /// allocations (both documents are parsed in the jansson arena and freed before this returns).
+    ///
+    /// - Returns: the `iss` member when it is a string, nil when the payload has none.
+    /// - Throws: ``decode(_:limits:)``'s errors; `invalidPayload` when the payload is not a JSON object;
+    ///   `invalidClaim` when `iss` is not a string.
+    package static func issuer(of token: String, limits: TokenLimits) throws(JWTKError) -> String? {
+        try unsafe withUTF8Bytes(of: token) { bytes throws(JWTKError) -> String? in
+            let parts = try unsafe CompactJWS.split(bytes, limits: limits)
+            let headerBytes = try unsafe decodeSegment(bytes, parts.header, "header")
+            let header = try JSONDocument.parse(headerBytes, maxDepth: limits.maxJSONDepth, what: "header", arena: true)
+            guard header.rootValue.kind == .object else { throw JWTKError(.invalidHeader, "the JOSE header must be a JSON object") }
+            let payload = try unsafe decodeSegment(bytes, parts.payload, "payload")
+            let claims = try? JSONDocument.parse(payload, maxDepth: limits.maxJSONDepth, what: "payload", arena: true)
+            _ = try unsafe decodeSegment(bytes, parts.signature, "signature")
+            guard let root = claims?.rootValue, root.kind == .object else {
+                throw JWTKError(.invalidPayload, "the payload is not a JSON object")
+            }
+            guard let value = root["iss"] else { return nil }
+            guard let issuer = value.string else { throw JWTKError(.invalidClaim, "iss is not a string", claim: "iss") }
+            return issuer
+        }
+    }
+
     /// Decodes the protected header of a five-segment compact JWE (RFC 7516), which jwtk recognises but does
     /// not decrypt.
     /// - Throws: `malformedToken` when the token is not five segments; encoding and JSON errors.
