@@ -174,10 +174,13 @@ extension JWTVerifier {
     /// metrics counter, a router) without reading ``VerifiedTokenCache/statisticsForCurrentThread`` around each
     /// call. The thread's counters change exactly as with ``verify(_:cache:)``.
     ///
-    /// - Parameter cacheHit: set to `true` when the result came from the cache, `false` when the token went
-    ///   through a full verification (also when that throws); left unchanged when a cached entry was found but
-    ///   its claims no longer pass (the entry is dropped and the error thrown, counted as neither), as the
-    ///   thread's counters do.
+    /// - Parameters:
+    ///   - token: the compact JWS.
+    ///   - cache: the cache consulted first.
+    ///   - cacheHit: set to `true` when the result came from the cache, `false` when the token went through a
+    ///     full verification (also when that throws); left unchanged when a cached entry was found but its
+    ///     claims no longer pass (the entry is dropped and the error thrown, counted as neither), as the
+    ///     thread's counters do.
     /// - Returns: the same ``VerifiedJWT`` as ``verify(_:cache:)``.
     /// - Throws: exactly what ``verify(_:cache:)`` throws.
     public func verify(_ token: String, cache: VerifiedTokenCache, cacheHit: inout Bool?) throws(JWTKError) -> VerifiedJWT {

@@ -13,8 +13,13 @@ extension RemoteJWTVerifier {
     }
 
     /// ``verify(_:cache:)``, also saying how `cache` answered (see the core's
-    /// `JWTVerifier.verify(_:cache:cacheHit:)`); `cacheHit` is left unchanged when the keys may not be used.
+    /// `JWTVerifier.verify(_:cache:cacheHit:)`).
     ///
+    /// - Parameters:
+    ///   - token: the compact JWS.
+    ///   - cache: the cache consulted once the keys may be used.
+    ///   - cacheHit: how the cache answered, as in the core; left unchanged when the keys may not be used.
+    /// - Returns: the same `VerifiedJWT` as ``verify(_:cache:)``.
     /// - Throws: what ``verify(_:cache:)`` throws.
     public func verify(_ token: String, cache: VerifiedTokenCache, cacheHit: inout Bool?) throws -> VerifiedJWT {
         try source.checkUsable()
