@@ -195,9 +195,9 @@ extension JWTVerifier {
                 do throws(JWTKError) {
                     // Fast accept, slow diagnose, as a full verification does: the validator runs only to
                     // decide (and explain) what the in-place check does not pass.
-                    let validator = ClaimValidator(policy: policy)
-                    if !validator.passesInPlace(jwt.claims, header: jwt.header) {
-                        try validator.validate(jwt.claims, header: jwt.header, algorithm: jwt.algorithm, key: jwt.key)
+                    if !policy.passesInPlace(jwt.claims, header: jwt.header) {
+                        try ClaimValidator(policy: policy).validate(
+                            jwt.claims, header: jwt.header, algorithm: jwt.algorithm, key: jwt.key)
                     }
                 } catch {
                     table.entries[key] = nil

@@ -240,18 +240,7 @@ struct ClaimValidator {
         case unexpected(String, expected: String)
     }
 
-    func typeProblem(_ typ: String?) -> TypeProblem? {
-        if let typ, policy.rejectedTypes.contains(where: { Exact.equal(JOSEHeader.normalizedType($0), JOSEHeader.normalizedType(typ)) }) {
-            return .refused(typ)
-        }
-        if let expected = policy.expectedType {
-            guard let typ else { return .missing(expected: expected) }
-            guard Exact.equal(JOSEHeader.normalizedType(typ), JOSEHeader.normalizedType(expected)) else {
-                return .unexpected(typ, expected: expected)
-            }
-        }
-        return nil
-    }
+    func typeProblem(_ typ: String?) -> TypeProblem? { policy.typeProblem(typ) }
 
     static func list<S: Sequence>(_ values: S) -> String where S.Element == String {
         let items = values.sorted().map { Shown.value($0) }
@@ -262,4 +251,21 @@ struct ClaimValidator {
 
     /// A NumericDate as RFC 3339 UTC, or as a number when out of range.
     static func time(_ value: Double) -> String { DateText.rfc3339(value) ?? "\(value)" }
+}
+
+extension VerificationPolicy {
+    /// What is wrong with the header's `typ` under this policy (`rejectedTypes`, `expectedType`), if anything:
+    /// the one rule the validator and the in-place check share.
+    func typeProblem(_ typ: String?) -> ClaimValidator.TypeProblem? {
+        if let typ, self.rejectedTypes.contains(where: { Exact.equal(JOSEHeader.normalizedType($0), JOSEHeader.normalizedType(typ)) }) {
+            return .refused(typ)
+        }
+        if let expected = self.expectedType {
+            guard let typ else { return .missing(expected: expected) }
+            guard Exact.equal(JOSEHeader.normalizedType(typ), JOSEHeader.normalizedType(expected)) else {
+                return .unexpected(typ, expected: expected)
+            }
+        }
+        return nil
+    }
 }

@@ -1,20 +1,20 @@
-extension ClaimValidator {
-    /// The claim rules of ``validate(_:header:algorithm:key:)`` read in place from the parsed claims: no Swift
-    /// string, array or reference count per claim. "Fast accept, slow diagnose": true means every rule the
-    /// validator would apply passes; false means the validator must run, and it either throws the exact error
-    /// or (when this check was merely conservative) passes.
+extension VerificationPolicy {
+    /// The claim rules of `ClaimValidator.validate(_:header:algorithm:key:)` read in place from the parsed
+    /// claims: no Swift string, array or reference count per claim. "Fast accept, slow diagnose": true means
+    /// every rule the validator would apply passes; false means the validator must run, and it either throws
+    /// the exact error or (when this check was merely conservative) passes.
     ///
     /// Policies this check does not cover (a `nonce`, `max_age`, `at_hash` or `c_hash` to check) return false,
     /// so those always take the validator. The equivalence of the two is pinned by the differential test
     /// (`FastPathDifferentialTests`) and by the fuzz target FuzzVerify.
     func passesInPlace(_ claims: JWTClaims, header: JOSEHeader) -> Bool {
-        guard policy.nonce == nil, policy.maxAuthenticationAge == nil, policy.accessTokenForHash == nil,
-            policy.authorizationCodeForHash == nil
+        guard self.nonce == nil, self.maxAuthenticationAge == nil, self.accessTokenForHash == nil,
+            self.authorizationCodeForHash == nil
         else { return false }
-        let now = policy.clock.now
-        let leeway = policy.leeway
+        let now = self.clock.now
+        let leeway = self.leeway
         guard leeway.isFinite, leeway >= 0, now.isFinite else { return false }
-        if let maxAge = policy.maxTokenAge, !(maxAge >= 0) { return false }
+        if let maxAge = self.maxTokenAge, !(maxAge >= 0) { return false }
         guard typeProblem(header.type) == nil else { return false }
         return unsafe claims.json.withNode { root in unsafe passes(root, now: now, leeway: leeway) }
     }
@@ -26,7 +26,7 @@ extension ClaimValidator {
         let iat = unsafe root.member("iat")
         if let exp = unsafe exp {
             guard let value = unsafe exp.number, now < value + leeway else { return false }
-        } else if policy.requiresExpiration {
+        } else if self.requiresExpiration {
             return false
         }
         if let nbf = unsafe nbf {
@@ -34,16 +34,16 @@ extension ClaimValidator {
         }
         if let iat = unsafe iat {
             guard let value = unsafe iat.number, !(value > now + leeway) else { return false }
-            if let maxAge = policy.maxTokenAge, now - value > maxAge + leeway { return false }
-        } else if policy.requiresIssuedAt || policy.maxTokenAge != nil {
+            if let maxAge = self.maxTokenAge, now - value > maxAge + leeway { return false }
+        } else if self.requiresIssuedAt || self.maxTokenAge != nil {
             return false
         }
 
         let iss = unsafe root.member("iss")
         if let iss = unsafe iss {
             guard let bytes = unsafe iss.stringBytes else { return false }
-            if !policy.issuers.isEmpty, unsafe !Exact.contains(policy.issuers, bytes: bytes) { return false }
-        } else if !policy.issuers.isEmpty {
+            if !self.issuers.isEmpty, unsafe !Exact.contains(self.issuers, bytes: bytes) { return false }
+        } else if !self.issuers.isEmpty {
             return false
         }
 
@@ -53,41 +53,41 @@ extension ClaimValidator {
             var matches = false
             if let bytes = unsafe aud.stringBytes {
                 audienceCount = 1
-                matches = unsafe Exact.contains(policy.audiences, bytes: bytes)
+                matches = unsafe Exact.contains(self.audiences, bytes: bytes)
             } else if let count = unsafe aud.arrayCount, count > 0 {
                 audienceCount = count
                 for index in 0..<count {
                     guard let bytes = unsafe aud.element(index)?.stringBytes else { return false }
-                    if !matches, unsafe Exact.contains(policy.audiences, bytes: bytes) { matches = true }
+                    if !matches, unsafe Exact.contains(self.audiences, bytes: bytes) { matches = true }
                 }
             } else {
                 return false
             }
-            if policy.audiences.isEmpty {
-                if !policy.ignoresAudience { return false }
+            if self.audiences.isEmpty {
+                if !self.ignoresAudience { return false }
             } else if !matches {
                 return false
             }
-        } else if !policy.audiences.isEmpty {
+        } else if !self.audiences.isEmpty {
             return false
         }
 
         var subjectIsEmpty = false
         if let sub = unsafe root.member("sub") {
             guard let bytes = unsafe sub.stringBytes else { return false }
-            if let expected = policy.subject, unsafe !Exact.equal(expected, bytes: bytes) { return false }
+            if let expected = self.subject, unsafe !Exact.equal(expected, bytes: bytes) { return false }
             subjectIsEmpty = bytes.isEmpty
-        } else if policy.subject != nil {
+        } else if self.subject != nil {
             return false
         }
         if let jti = unsafe root.member("jti"), unsafe jti.stringBytes == nil { return false }
 
-        for name in policy.requiredClaims {
+        for name in self.requiredClaims {
             guard let value = unsafe root.member(name), unsafe value.kind != .null else { return false }
             if subjectIsEmpty, name == "sub" { return false }
         }
 
-        if let clientID = policy.authorizedParty {
+        if let clientID = self.authorizedParty {
             if let azp = unsafe root.member("azp") {
                 guard let bytes = unsafe azp.stringBytes, unsafe Exact.equal(clientID, bytes: bytes) else { return false }
             } else if audienceCount > 1 {
@@ -96,4 +96,11 @@ extension ClaimValidator {
         }
         return true
     }
+}
+
+extension ClaimValidator {
+    /// ``VerificationPolicy/passesInPlace(_:header:)`` of this validator's policy. The hot paths call the
+    /// policy's own method: making a validator copies the whole policy (a retain and a release per reference
+    /// it holds), which the fast accept does not need.
+    func passesInPlace(_ claims: JWTClaims, header: JOSEHeader) -> Bool { policy.passesInPlace(claims, header: header) }
 }
