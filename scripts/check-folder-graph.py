@@ -19,7 +19,7 @@ import tempfile
 # Bottom first. A folder may depend only on folders listed before it (same-layer siblings may not depend
 # on each other). "(root)" is Sources/JWTK itself (the front door).
 LAYERS = [
-    ["Support", "Concurrency"],
+    ["Support", "Concurrency", "Backend/Vector"],
     ["Errors"],
     ["Encoding"],
     ["Algorithms"],

@@ -1,7 +1,7 @@
 // CJWTKShims: the small C layer between jwtk's Swift code and OpenSSL 3 / jansson.
 //
 // One header for the whole target; its sections follow the .c files that implement them (errors.c, json.c,
-// keys.c, digests.c, signatures.c, context_cache.c, generation.c, arena.c; algorithms.c and internal.h are private).
+// keys.c, digests.c, signatures.c, context_cache.c, generation.c, arena.c, base64url.c; algorithms.c and internal.h are private).
 // Constants Swift needs (key kinds, paddings, buffer sizes, jansson flags) are defined here once and imported
 // by Swift, never retyped there.
 //
@@ -157,6 +157,12 @@ EVP_PKEY *CJWTKShims_generate_ec(int curve);
 EVP_PKEY *CJWTKShims_generate_okp(int kind);
 int CJWTKShims_random(uint8_t *out, size_t len);
 int CJWTKShims_memcmp(const void *a, const void *b, size_t len);
+
+/* ---- strict base64url, the vector block loop (base64url.c) ---- */
+/* Decodes whole 16-character blocks of `input` (12 bytes each into `output`) while at least 16 characters
+   remain; returns the characters consumed (a multiple of 16; 0 where there is no vector code). Sets *invalid
+   to 1 when any consumed character is outside the base64url alphabet, else 0. The caller decodes the rest. */
+size_t CJWTKShims_base64url_decode_blocks(const uint8_t *input, size_t count, uint8_t *output, int *invalid);
 
 #ifdef __cplusplus
 }

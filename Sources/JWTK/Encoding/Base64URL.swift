@@ -51,9 +51,19 @@ package enum Base64URL {
     @inline(__always)
     private static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>, table: [UInt8]) -> Bool
     {
+        guard let consumed = unsafe Base64URLBlocks.decode(input, into: output) else { return false }
+        return unsafe decodeScalar(input, from: consumed, into: output, at: consumed / 4 * 3, table: table)
+    }
+
+    /// The scalar decode of `input[i...]` into `output[o...]`, four characters at a time, then the tail.
+    @inline(__always)
+    private static func decodeScalar(
+        _ input: UnsafeBufferPointer<UInt8>, from start: Int, into output: UnsafeMutableBufferPointer<UInt8>,
+        at outputStart: Int, table: [UInt8]
+    ) -> Bool {
         unsafe table.withUnsafeBufferPointer { t in
-            var i = 0
-            var o = 0
+            var i = start
+            var o = outputStart
             let full = input.count / 4 * 4
             var bad: UInt8 = 0
             while i < full {

@@ -25,6 +25,38 @@ struct Base64URLTests {
         }
     }
 
+    /// Every length 0...200 (the vector blocks, every tail after them, several blocks in a row) round-trips.
+    @Test func roundTripsAcrossTheVectorBlocks() throws {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...200 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(try Base64URL.decode(Base64URL.encode(bytes)) == bytes, "length \(length)")
+        }
+    }
+
+    /// Every byte value at every position of the three 16-character vector blocks of a 54-character input
+    /// (and the first positions of its scalar tail): accepted exactly when it is in the alphabet, and then
+    /// decoded to the bytes whose canonical encoding is that input (the encoder is separate, scalar code).
+    @Test func everyByteAtEveryBlockPositionIsClassifiedLikeTheAlphabet() throws {
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        let base = Array(Base64URL.encode((0..<40).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }).utf8)
+        #expect(base.count == 54)
+        var wrong: [String] = []
+        for position in 0..<52 {
+            for value in 0...255 {
+                var text = base
+                text[position] = UInt8(value)
+                let decoded = try? text.withUnsafeBufferPointer { try Base64URL.decode($0) }
+                if alphabet.contains(UInt8(value)) {
+                    if decoded.map({ Array(Base64URL.encode($0).utf8) }) != text { wrong.append("\(position):\(value)") }
+                } else if decoded != nil {
+                    wrong.append("\(position):\(value) accepted")
+                }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(10))")
+    }
+
     @Test(arguments: [
         "Zg==", "Zg=", "Zm9v+", "Zm9v/", "Zm 9v", "Zm9v\n", " Zm9v", "Zm9v\t", "Z", "Zm9vY", "Zh", "Zm9", "Zm+v", "Zm9v%", "Zm9vYm\u{0}",
     ])
