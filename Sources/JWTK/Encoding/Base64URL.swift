@@ -55,7 +55,7 @@ package enum Base64URL {
         return unsafe decodeScalar(input, from: consumed, into: output, at: consumed / 4 * 3, table: table)
     }
 
-    /// The scalar decode of `input[i...]` into `output[o...]`, four characters at a time, then the tail.
+    /// The scalar decode of `input[start...]` into `output[outputStart...]`, four characters at a time, then the tail.
     @inline(__always)
     private static func decodeScalar(
         _ input: UnsafeBufferPointer<UInt8>, from start: Int, into output: UnsafeMutableBufferPointer<UInt8>,
