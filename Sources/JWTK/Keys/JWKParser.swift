@@ -172,7 +172,7 @@ package enum JWKParser {
         guard let certs = x5c.stringArray, let leafText = certs.first else {
             throw JWTKError(.invalidKey, "JWK \"x5c\" must be a non-empty array of base64 strings", claim: "x5c", keyID: keyID)
         }
-        guard case .asymmetric(let key) = material else {
+        guard let key = material.evp else {
             throw JWTKError(.invalidKey, "an oct JWK cannot carry \"x5c\"", claim: "x5c", keyID: keyID)
         }
         guard let der = Base64.decode(Array(leafText.utf8)) else {

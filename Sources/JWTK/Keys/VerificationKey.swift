@@ -119,22 +119,19 @@ public final class VerificationKey: Sendable, CustomStringConvertible {
 
     /// The public JWK members required by RFC 7638 for this key's type.
     static func publicMembers(material: Material, type: KeyType) -> [(String, String)] {
-        switch material {
-        case .hmac(let secret):
-            return [("kty", "oct"), ("k", Base64URL.encode(secret.bytes))]
-        case .asymmetric(let key):
-            switch type {
-            case .rsa:
-                let (n, e) = key.rsaComponents() ?? ([], [])
-                return [("kty", "RSA"), ("n", Base64URL.encode(n)), ("e", Base64URL.encode(e))]
-            case .ec(let curve):
-                let (x, y) = key.ecCoordinates() ?? ([], [])
-                return [("kty", "EC"), ("crv", curve), ("x", Base64URL.encode(x)), ("y", Base64URL.encode(y))]
-            case .okp(let curve):
-                return [("kty", "OKP"), ("crv", curve), ("x", Base64URL.encode(key.rawPublic() ?? []))]
-            case .oct:
-                return []
-            }
+        if let secret = material.secret { return [("kty", "oct"), ("k", Base64URL.encode(secret.bytes))] }
+        guard let key = material.evp else { return [] }
+        switch type {
+        case .rsa:
+            let (n, e) = key.rsaComponents() ?? ([], [])
+            return [("kty", "RSA"), ("n", Base64URL.encode(n)), ("e", Base64URL.encode(e))]
+        case .ec(let curve):
+            let (x, y) = key.ecCoordinates() ?? ([], [])
+            return [("kty", "EC"), ("crv", curve), ("x", Base64URL.encode(x)), ("y", Base64URL.encode(y))]
+        case .okp(let curve):
+            return [("kty", "OKP"), ("crv", curve), ("x", Base64URL.encode(key.rawPublic() ?? []))]
+        case .oct:
+            return []
         }
     }
 
@@ -151,7 +148,7 @@ public final class VerificationKey: Sendable, CustomStringConvertible {
 
     /// The SubjectPublicKeyInfo of an asymmetric key as PEM; nil for HMAC secrets.
     public var publicKeyPEM: String? {
-        guard case .asymmetric(let key) = material, let der = key.spkiDER() else { return nil }
+        guard let key = material.evp, let der = key.spkiDER() else { return nil }
         return PEM.encode(der, label: "PUBLIC KEY")
     }
 

@@ -8,7 +8,7 @@ extension SigningKey {
     /// - Parameter algorithm: written as `alg`, binding the key to one algorithm (RFC 7517 §4.4).
     public func privateJWK(algorithm: JWSAlgorithm? = nil) -> String? {
         var members = VerificationKey.publicMembers(material: material, type: verificationKey.type)
-        if case .asymmetric(let key) = material {
+        if let key = material.evp {
             switch verificationKey.type {
             case .rsa:
                 var values: [(String, String)] = []

@@ -101,7 +101,7 @@ public final class SigningKey: Sendable {
             guard evp.rawPublic() == (try bytes("x")) else { throw JWTKError(.invalidKey, "OKP \"d\" does not match \"x\"", keyID: keyID) }
             try self.init(evp: evp, keyID: keyID)
         }
-        guard case .asymmetric(let mine) = material, case .asymmetric(let declared) = parts.material, mine.samePublicKey(as: declared)
+        guard let mine = material.evp, let declared = parts.material.evp, mine.samePublicKey(as: declared)
         else {
             throw JWTKError(.invalidKey, "the JWK's private members do not match its public members", keyID: keyID)
         }
@@ -138,7 +138,7 @@ public final class SigningKey: Sendable {
 
     /// The private key as PKCS#8 PEM; nil for HMAC secrets.
     public var privateKeyPEM: String? {
-        guard case .asymmetric(let evp) = material, let der = evp.pkcs8DER() else { return nil }
+        guard let evp = material.evp, let der = evp.pkcs8DER() else { return nil }
         return PEM.encode(der, label: "PRIVATE KEY")
     }
 
@@ -148,12 +148,12 @@ public final class SigningKey: Sendable {
         guard VerificationKey.family(verificationKey.type, fits: algorithm) else {
             throw JWTKError(.algorithmKeyMismatch, "a \(verificationKey.type) key cannot sign \(algorithm)", keyID: keyID)
         }
-        switch (material, algorithm.family) {
-        case (.hmac(let secret), .hmac): return try secret.sign(message: input, hashBits: algorithm.hashBits)
-        case (.asymmetric(let evp), .rsaPKCS1): return try evp.sign(message: input, hashBits: algorithm.hashBits, padding: .pkcs1)
-        case (.asymmetric(let evp), .rsaPSS): return try evp.sign(message: input, hashBits: algorithm.hashBits, padding: .pss)
-        case (.asymmetric(let evp), .ecdsa): return try evp.signECDSA(message: input, hashBits: algorithm.hashBits)
-        case (.asymmetric(let evp), .eddsa): return try evp.sign(message: input, hashBits: 0, padding: .none)
+        switch (material.secret, material.evp, algorithm.family) {
+        case (let secret?, _, .hmac): return try secret.sign(message: input, hashBits: algorithm.hashBits)
+        case (_, let evp?, .rsaPKCS1): return try evp.sign(message: input, hashBits: algorithm.hashBits, padding: .pkcs1)
+        case (_, let evp?, .rsaPSS): return try evp.sign(message: input, hashBits: algorithm.hashBits, padding: .pss)
+        case (_, let evp?, .ecdsa): return try evp.signECDSA(message: input, hashBits: algorithm.hashBits)
+        case (_, let evp?, .eddsa): return try evp.sign(message: input, hashBits: 0, padding: .none)
         default: throw JWTKError(.algorithmKeyMismatch, "a \(verificationKey.type) key cannot sign \(algorithm)", keyID: keyID)
         }
     }

@@ -9,10 +9,9 @@ enum SignatureCheck {
         material: KeyMaterial, algorithm: JWSAlgorithm, signature: UnsafeBufferPointer<UInt8>, input: UnsafeBufferPointer<UInt8>
     ) throws(JWTKError) -> Bool? {
         let family = algorithm.family
-        switch material {
-        case .hmac(let secret):
+        if let secret = material.secret {
             if family == .hmac { return try unsafe secret.verify(signature: signature, message: input, hashBits: algorithm.hashBits) }
-        case .asymmetric(let evp):
+        } else if let evp = material.evp {
             switch family {
             case .rsaPKCS1, .rsaPSS:
                 // RFC 8017 §8.1.2 / §8.2.2 step 1: the signature is exactly as long as the modulus. OpenSSL's
