@@ -123,6 +123,9 @@ public struct RoutedJWT: Sendable {
 /// With a ``tokenCache`` (opt-in), each issuer's verifier answers a token it already accepted from the cache
 /// (``IssuerVerifying/verify(routed:cache:)``): the claim rules, expiry included, run again on every hit, a key
 /// rotation or a policy change is a miss, and a token is only ever cached under the issuer it was routed to.
+/// A repeated token is also routed without decoding it again: each thread remembers which issuer its last few
+/// routed tokens (exact bytes) went to, which is what routing them again would give, since routing depends on
+/// the token's bytes and the router's constant configuration only.
 ///
 /// ```swift
 /// let router = IssuerRouter([
@@ -138,6 +141,8 @@ public struct IssuerRouter: Sendable {
     public let limits: TokenLimits
     /// The verified-token cache in front of the issuers' verifiers; nil (the default): every token is verified.
     public let tokenCache: VerifiedTokenCache?
+    /// Names this configuration (verifiers and limits) in the threads' route memos; copies share it.
+    private let identity = RouteMemo.newIdentity()
 
     /// Creates a router. Each verifier must check its own issuer's keys and policy only.
     public init(_ verifiers: [String: any IssuerVerifying], limits: TokenLimits = TokenLimits(), tokenCache: VerifiedTokenCache? = nil) {
@@ -145,6 +150,9 @@ public struct IssuerRouter: Sendable {
         self.limits = limits
         self.tokenCache = tokenCache
     }
+
+    /// How many routing decisions the calling thread's memo answered (tests).
+    package static var routeMemoHitsForCurrentThread: Int { RouteMemo.current().hits }
 
     /// The configured issuer a token names, or a typed error: `issuer_mismatch` for an unknown or missing
     /// issuer, `invalid_claim` for a non-string `iss`, decoding errors for a malformed token. Nothing is fetched.
@@ -167,12 +175,20 @@ public struct IssuerRouter: Sendable {
     public func verify(_ token: String) async throws(JWTKRemoteError) -> RoutedJWT {
         let issuer: String
         let verifier: any IssuerVerifying
-        do throws(JWTKError) { (issuer, verifier) = try route(token) } catch { throw .rejected(error) }
         let verified: VerifiedJWT
         let hit: Bool
         if let tokenCache {
+            // With a token cache, repeated tokens are the point: their route is remembered (exact bytes).
+            let memo = RouteMemo.current()
+            if let remembered = memo.issuer(of: token, router: identity), let index = verifiers.index(forKey: remembered) {
+                (issuer, verifier) = (verifiers[index].key, verifiers[index].value)
+            } else {
+                do throws(JWTKError) { (issuer, verifier) = try route(token) } catch { throw .rejected(error) }
+                memo.remember(token, issuer: issuer, router: identity)
+            }
             (verified, hit) = try await verifier.verify(routed: token, cache: tokenCache)
         } else {
+            do throws(JWTKError) { (issuer, verifier) = try route(token) } catch { throw .rejected(error) }
             (verified, hit) = (try await verifier.verify(routed: token), false)
         }
         do throws(JWTKError) { try Self.checkVerifiedIssuer(verified, routed: issuer) } catch { throw .rejected(error) }

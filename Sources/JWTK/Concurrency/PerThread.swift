@@ -9,12 +9,12 @@
 /// One instance of `Value` per thread, made on the thread's first use and released when the thread exits
 /// (a `pthread` key). The instance is only ever touched by its own thread, so it needs no lock; the hot-path
 /// caches (``HeaderCache``, the verified-token cache's tables) live here.
-struct PerThread<Value: AnyObject>: @unchecked Sendable {
+package struct PerThread<Value: AnyObject>: @unchecked Sendable {
     private let key: pthread_key_t
     private let make: @Sendable () -> Value
 
     /// A new key; create one per kind of value, once (a `static let`), since keys are a limited resource.
-    init(_ make: @escaping @Sendable () -> Value) {
+    package init(_ make: @escaping @Sendable () -> Value) {
         var key = pthread_key_t()
         let status = unsafe pthread_key_create(&key) { pointer in
             if let pointer = unsafe pointer { unsafe Unmanaged<AnyObject>.fromOpaque(pointer).release() }
@@ -26,7 +26,7 @@ struct PerThread<Value: AnyObject>: @unchecked Sendable {
 
     /// The calling thread's instance.
     @inline(__always)
-    var current: Value {
+    package var current: Value {
         if let pointer = unsafe pthread_getspecific(key) { return unsafe Unmanaged<Value>.fromOpaque(pointer).takeUnretainedValue() }
         let value = make()
         unsafe pthread_setspecific(key, Unmanaged.passRetained(value).toOpaque())

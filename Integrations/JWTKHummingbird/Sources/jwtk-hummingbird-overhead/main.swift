@@ -13,8 +13,8 @@ import Logging
 /// Both include header parsing, metrics with no backend, the context update and a trivial route. Build with
 /// `-c release`. Prints ns per call, the difference and the ratio, medians of 5 rounds; then the harness alone
 /// (the same route behind a middleware that only calls it, no verification), which is part of the overhead
-/// above but not the authenticator's, and an `IssuerRouter` with a token cache on the same hit (routing reads
-/// the unverified `iss`, a decode and parse of the payload, before the cache is consulted).
+/// above but not the authenticator's, and an `IssuerRouter` with a token cache on the same hit (the repeated
+/// token's route comes from the router's per-thread memo; a first sight decodes and parses the payload).
 ///
 /// `jwtk-hummingbird-overhead [N] [cached]`: N iterations per round (default 20000); `cached` skips the full
 /// verification rows (for callgrind).
