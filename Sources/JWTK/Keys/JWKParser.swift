@@ -10,6 +10,10 @@ package enum JWKParser {
         var hadPrivateMembers: Bool
         var certificateChainLength: Int
         var kty: String
+        /// The RFC 7638 required members, taken from the JWK's own (checked, normalised) values, so the thumbprint
+        /// needs no export of the key from OpenSSL: the same values the export gives (minimal big-endian RSA `n`
+        /// and `e`, full-length EC coordinates, the raw OKP key, the HMAC secret).
+        var thumbprintMembers: [(String, String)]
     }
 
     /// Reads the members every JWK may have; used by the set parser to report skipped keys.
@@ -64,6 +68,7 @@ package enum JWKParser {
 
         let material: VerificationKey.Material
         let type: VerificationKey.KeyType
+        let members: [(String, String)]
         var hadPrivate = false
         switch kty {
         case "RSA":
@@ -74,6 +79,10 @@ package enum JWKParser {
             let key = try EVPKey.rsaPublic(n: n, e: e)
             material = .asymmetric(key)
             type = .rsa(bits: key.bits)
+            // OpenSSL holds n and e as numbers: its export is the minimal big-endian form, leading zeros dropped.
+            members = [
+                ("kty", "RSA"), ("n", Base64URL.encode(n.drop { $0 == 0 })), ("e", Base64URL.encode(e.drop { $0 == 0 })),
+            ]
         case "EC":
             guard let crv = try optionalString(jwk, "crv") else {
                 throw JWTKError(.invalidKey, "EC JWK has no \"crv\"", claim: "crv", keyID: keyID)
@@ -92,6 +101,8 @@ package enum JWKParser {
             hadPrivate = jwk["d"] != nil
             material = .asymmetric(try EVPKey.ecPublic(curve: curve, x: x, y: y))
             type = .ec(curve: crv)
+            // Full-length coordinates of a point OpenSSL accepted (each below the field prime): its export.
+            members = [("kty", "EC"), ("crv", crv), ("x", Base64URL.encode(x)), ("y", Base64URL.encode(y))]
         case "OKP":
             guard let crv = try optionalString(jwk, "crv") else {
                 throw JWTKError(.invalidKey, "OKP JWK has no \"crv\"", claim: "crv", keyID: keyID)
@@ -113,11 +124,13 @@ package enum JWKParser {
             hadPrivate = jwk["d"] != nil
             material = .asymmetric(try EVPKey.okpPublic(kind, raw: x))
             type = .okp(curve: crv)
+            members = [("kty", "OKP"), ("crv", crv), ("x", Base64URL.encode(x))]
         case "oct":
             let k = try requiredBytes(jwk, "k", keyID)
             guard !k.isEmpty else { throw JWTKError(.invalidKey, "oct JWK has an empty \"k\"", claim: "k", keyID: keyID) }
             material = .hmac(try HMACSecret(bytes: k))
             type = .oct(bytes: k.count)
+            members = [("kty", "oct"), ("k", Base64URL.encode(k))]
         default:
             throw JWTKError(.unsupportedKey, "JWK \"kty\" \(Shown.value(kty)) is not supported", claim: "kty", keyID: keyID)
         }
@@ -128,7 +141,7 @@ package enum JWKParser {
         let chainLength = try checkCertificateChain(jwk, material: material, keyID: keyID)
         return Parts(
             material: material, type: type, keyID: keyID, algorithm: algorithm, use: use, keyOperations: keyOperations,
-            hadPrivateMembers: hadPrivate, certificateChainLength: chainLength, kty: kty)
+            hadPrivateMembers: hadPrivate, certificateChainLength: chainLength, kty: kty, thumbprintMembers: members)
     }
 
     /// RFC 7518 §6.3.1: `e` must be odd and > 1; `n` must be odd (RFC 8017 §3.1). jwtk also bounds `e` to 64

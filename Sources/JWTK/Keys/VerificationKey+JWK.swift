@@ -28,7 +28,7 @@ extension VerificationKey {
         try self.init(
             material: parts.material, type: parts.type, keyID: parts.keyID, algorithm: parts.algorithm, use: parts.use,
             keyOperations: parts.keyOperations, hadPrivateMembers: parts.hadPrivateMembers,
-            certificateChainLength: parts.certificateChainLength)
+            certificateChainLength: parts.certificateChainLength, thumbprintMembers: parts.thumbprintMembers)
     }
 
     /// Wraps an HMAC shared secret (raw bytes, not base64) as a verification key.
