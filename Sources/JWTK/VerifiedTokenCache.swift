@@ -75,8 +75,8 @@ public final class VerifiedTokenCache: Sendable {
 
     private static let counter = Atomic<UInt64>(0)
 
-    /// A process-unique number (cache ids and verifier identities).
-    static func newIdentity() -> UInt64 { counter.add(1, ordering: .relaxed).newValue }
+    /// A process-unique number (cache ids, verifier identities, the issuer router's identity in its route memo).
+    package static func newIdentity() -> UInt64 { counter.add(1, ordering: .relaxed).newValue }
 }
 
 /// The key of one entry: the verifier's identity and the exact bytes of the token.

@@ -142,7 +142,7 @@ public struct IssuerRouter: Sendable {
     /// The verified-token cache in front of the issuers' verifiers; nil (the default): every token is verified.
     public let tokenCache: VerifiedTokenCache?
     /// Names this configuration (verifiers and limits) in the threads' route memos; copies share it.
-    private let identity = RouteMemo.newIdentity()
+    private let identity = VerifiedTokenCache.newIdentity()
 
     /// Creates a router. Each verifier must check its own issuer's keys and policy only.
     public init(_ verifiers: [String: any IssuerVerifying], limits: TokenLimits = TokenLimits(), tokenCache: VerifiedTokenCache? = nil) {

@@ -1,5 +1,4 @@
 import JWTK
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -67,8 +66,4 @@ final class RouteMemo {
         if let fast, let result = fast { return result }
         return a.utf8.elementsEqual(b.utf8)
     }
-
-    /// A process-unique router identity.
-    static func newIdentity() -> UInt64 { counter.add(1, ordering: .relaxed).newValue }
-    private static let counter = Atomic<UInt64>(0)
 }
