@@ -98,12 +98,14 @@ public struct JWTVerifier: Sendable {
     private func verify(bytes: UnsafeBufferPointer<UInt8>, parts: CompactJWS, entry: HeaderCacheEntry) throws(JWTKError) -> VerifiedJWT {
         let key: VerificationKey
         do throws(JWTKError) {
-            let signature = try unsafe decodeSegment(bytes, parts.signature, "signature")
             let input = unsafe UnsafeBufferPointer(rebasing: bytes[parts.signingInput])
-            guard let verified = try unsafe firstVerifying(entry.keys, entry.algorithm, signature, input) else {
-                throw signatureError(entry.header)
+            // The closure captures no `self`: capturing the verifier copied it (the whole policy) on every call.
+            key = try unsafe withDecodedSegment(bytes, parts.signature, "signature") { signature throws(JWTKError) in
+                guard let verified = try unsafe Self.firstVerifying(entry.keys, entry.algorithm, signature, input) else {
+                    throw Self.signatureError(entry.header)
+                }
+                return verified
             }
-            key = verified
         } catch {
             throw error.at(.signature)
         }
@@ -267,8 +269,8 @@ public struct JWTVerifier: Sendable {
         var verifiedKey: VerificationKey?
         if detachedPayload == nil && encodedPayload {
             let input = unsafe UnsafeBufferPointer(rebasing: bytes[parts.signingInput])
-            verifiedKey = try unsafe firstVerifying(strongEnough, algorithm, signature, input)
-            guard verifiedKey != nil else { throw signatureError(header) }
+            verifiedKey = try unsafe Self.firstVerifying(strongEnough, algorithm, signature, input)
+            guard verifiedKey != nil else { throw Self.signatureError(header) }
             reporter.passed(.signature)
             step = .payload
             payload = try unsafe decodeSegment(bytes, parts.payload, "payload")
@@ -284,30 +286,36 @@ public struct JWTVerifier: Sendable {
             input.append(0x2E)
             if encodedPayload { input += Array(Base64URL.encode(content).utf8) } else { input += content }
             verifiedKey = try unsafe input.withUnsafeBufferPointer { buffer throws(JWTKError) in
-                try unsafe firstVerifying(strongEnough, algorithm, signature, buffer)
+                try unsafe Self.firstVerifying(strongEnough, algorithm, signature, buffer)
             }
-            guard verifiedKey != nil else { throw signatureError(header) }
+            guard verifiedKey != nil else { throw Self.signatureError(header) }
             reporter.passed(.signature)
             payload = content
         }
         return VerifiedJWS(header: header, payload: payload, algorithm: algorithm, key: verifiedKey!)
     }
 
-    private func signatureError(_ header: JOSEHeader) -> JWTKError {
+    private static func signatureError(_ header: JOSEHeader) -> JWTKError {
         JWTKError(.signatureInvalid, "the signature does not verify", keyID: header.keyID)
     }
 
-    private func firstVerifying(
+    private static func firstVerifying(
         _ keys: [VerificationKey], _ algorithm: JWSAlgorithm, _ signature: [UInt8], _ input: UnsafeBufferPointer<UInt8>
     ) throws(JWTKError) -> VerificationKey? {
         // A plain loop with typed throws: the `for … where try` form inside a Result closure crashed the
         // Swift 6.3.1 optimizer (CopyPropagation "Found over consume") in release builds.
         try unsafe signature.withUnsafeBufferPointer { sig throws(JWTKError) -> VerificationKey? in
-            for key in keys {
-                if try unsafe SignatureCheck.verify(key: key, algorithm: algorithm, signature: sig, input: input) { return key }
-            }
-            return nil
+            try unsafe Self.firstVerifying(keys, algorithm, sig, input)
         }
+    }
+
+    private static func firstVerifying(
+        _ keys: [VerificationKey], _ algorithm: JWSAlgorithm, _ signature: UnsafeBufferPointer<UInt8>, _ input: UnsafeBufferPointer<UInt8>
+    ) throws(JWTKError) -> VerificationKey? {
+        for key in keys {
+            if try unsafe SignatureCheck.verify(key: key, algorithm: algorithm, signature: signature, input: input) { return key }
+        }
+        return nil
     }
 
     /// RFC 7515 §4.1.11 and RFC 7797: returns whether the payload is base64url-encoded.

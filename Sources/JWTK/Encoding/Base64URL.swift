@@ -37,6 +37,14 @@ package enum Base64URL {
         return output
     }
 
+    /// Decodes strictly into `output`, which holds exactly `decodedCount(input.count)` bytes (no allocation);
+    /// false when `input` is not strict base64url or `output` has another size.
+    package static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Bool {
+        guard let outCount = decodedCount(input.count), outCount == output.count else { return false }
+        if outCount == 0 { return true }
+        return unsafe decode(input, into: output, table: decodeTable)
+    }
+
     /// Decodes a string strictly; see ``decode(_:)-(UnsafeBufferPointer<UInt8>)``.
     package static func decode(_ string: String) throws(JWTKError) -> [UInt8] {
         var copy = string

@@ -3,20 +3,46 @@
 /// `jku`, `x5u`, `jwk` and `x5c` are recorded only so they can be reported: jwtk never fetches them and
 /// never takes a key from a token (RFC 8725 §3.10).
 public struct JOSEHeader: Sendable {
+    /// The parsed members, in one immutable object: a copy of the header (a header-cache hit hands the
+    /// cached header to every token that has it) is one reference, not one per string.
+    private final class Storage: Sendable {
+        let algorithmName: String
+        let keyID: String?
+        let type: String?
+        let contentType: String?
+        let critical: [String]?
+        let base64URLEncodePayload: Bool?
+        let json: JSONValue
+
+        init(
+            algorithmName: String, keyID: String?, type: String?, contentType: String?, critical: [String]?,
+            base64URLEncodePayload: Bool?, json: JSONValue
+        ) {
+            self.algorithmName = algorithmName
+            self.keyID = keyID
+            self.type = type
+            self.contentType = contentType
+            self.critical = critical
+            self.base64URLEncodePayload = base64URLEncodePayload
+            self.json = json
+        }
+    }
+    private let storage: Storage
+
     /// The `alg` value exactly as written.
-    public let algorithmName: String
+    public var algorithmName: String { storage.algorithmName }
     /// The `kid`, if present.
-    public let keyID: String?
+    public var keyID: String? { storage.keyID }
     /// The `typ`, if present.
-    public let type: String?
+    public var type: String? { storage.type }
     /// The `cty`, if present.
-    public let contentType: String?
+    public var contentType: String? { storage.contentType }
     /// The `crit` list, if present.
-    public let critical: [String]?
+    public var critical: [String]? { storage.critical }
     /// The RFC 7797 `b64` value, if present.
-    public let base64URLEncodePayload: Bool?
+    public var base64URLEncodePayload: Bool? { storage.base64URLEncodePayload }
     /// The whole header as JSON, for members jwtk does not interpret.
-    public let json: JSONValue
+    public var json: JSONValue { storage.json }
 
     /// Header members that point at or carry keys, which jwtk ignores; present ones are listed here.
     public var ignoredKeyMembers: [String] { ["jku", "x5u", "jwk", "x5c", "x5t", "x5t#S256"].filter { json[$0] != nil } }
@@ -27,10 +53,8 @@ public struct JOSEHeader: Sendable {
     /// Type-checks the members jwtk interprets. Does not judge `alg` or `crit` against a policy.
     init(json: JSONValue) throws(JWTKError) {
         guard json.kind == .object else { throw JWTKError(.invalidHeader, "the JOSE header must be a JSON object") }
-        self.json = json
         guard let alg = json["alg"] else { throw JWTKError(.invalidHeader, "the header has no \"alg\"", claim: "alg") }
         guard let algName = alg.string else { throw JWTKError(.invalidHeader, "header \"alg\" must be a string", claim: "alg") }
-        algorithmName = algName
         // RFC 7516 §9: a header with "enc" is a JWE header, whatever the segment count says.
         if json["enc"] != nil {
             throw JWTKError(
@@ -40,23 +64,24 @@ public struct JOSEHeader: Sendable {
         // Looked up without allocating; decoded only when present.
         try Self.checkThumbprint(json, "x5t#S256", bytes: 32)
         try Self.checkThumbprint(json, "x5t", bytes: 20)
-        keyID = try Self.optionalString(json, "kid")
-        type = try Self.optionalString(json, "typ")
-        contentType = try Self.optionalString(json, "cty")
+        let keyID = try Self.optionalString(json, "kid")
+        let type = try Self.optionalString(json, "typ")
+        let contentType = try Self.optionalString(json, "cty")
+        var critical: [String]?
         if let crit = json["crit"] {
             guard let list = crit.stringArray, !list.isEmpty else {
                 throw JWTKError(.unsupportedCriticalHeader, "header \"crit\" must be a non-empty array of strings", claim: "crit")
             }
             critical = list
-        } else {
-            critical = nil
         }
+        var base64URLEncodePayload: Bool?
         if let b64 = json["b64"] {
             guard let flag = b64.bool else { throw JWTKError(.invalidHeader, "header \"b64\" must be a boolean", claim: "b64") }
             base64URLEncodePayload = flag
-        } else {
-            base64URLEncodePayload = nil
         }
+        storage = Storage(
+            algorithmName: algName, keyID: keyID, type: type, contentType: contentType, critical: critical,
+            base64URLEncodePayload: base64URLEncodePayload, json: json)
     }
 
     private static func checkThumbprint(_ json: JSONValue, _ name: String, bytes: Int) throws(JWTKError) {

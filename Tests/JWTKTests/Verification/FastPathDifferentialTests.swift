@@ -139,6 +139,12 @@ struct FastPathDifferentialTests {
         out.append(TestTokens.withSignature(out[0], signature))
         out.append(parts[0] + "." + TestTokens.b64(#"{"sub":"mallory","exp":4102444800}"#) + "." + parts[2])
         out.append(parts[0] + "." + parts[1] + "." + parts[2] + "=")
+        // A signature segment whose length no base64url has, and an empty one: the hit path decodes the
+        // signature into a temporary buffer and must refuse both exactly as the reference path does.
+        var impossible = parts[2]
+        while impossible.count % 4 != 1 { impossible += "A" }
+        out.append(parts[0] + "." + parts[1] + "." + impossible)
+        out.append(parts[0] + "." + parts[1] + ".")
         return out
     }
 

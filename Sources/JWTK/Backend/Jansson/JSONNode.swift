@@ -34,12 +34,16 @@ internal import CJWTKShims
 
     /// The member named `name` (byte for byte), when this is an object that has it.
     func member(_ name: String) -> JSONNode? {
+        // In place first: `withUTF8` needs a `var` copy of the name (a retain and a release when it is not small).
+        if let found = unsafe name.utf8.withContiguousStorageIfAvailable({ unsafe member(bytes: $0) }) { return unsafe found }
         var name = name
-        return name.withUTF8 { utf8 -> JSONNode? in
-            guard let base = utf8.baseAddress, utf8.count > 0 else { return unsafe json_object_get(raw, "").map(JSONNode.init(raw:)) }
-            return unsafe base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
-                unsafe json_object_getn(raw, $0, utf8.count).map(JSONNode.init(raw:))
-            }
+        return name.withUTF8 { unsafe member(bytes: $0) }
+    }
+
+    private func member(bytes utf8: UnsafeBufferPointer<UInt8>) -> JSONNode? {
+        guard let base = utf8.baseAddress, utf8.count > 0 else { return unsafe json_object_get(raw, "").map(JSONNode.init(raw:)) }
+        return unsafe base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
+            unsafe json_object_getn(raw, $0, utf8.count).map(JSONNode.init(raw:))
         }
     }
 
