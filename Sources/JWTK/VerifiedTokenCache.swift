@@ -21,17 +21,19 @@ import Synchronization
 ///   verdict survives a policy change.
 /// - An entry is used only while the keyring is at the **generation** that verified it: any
 ///   ``Keyring/replaceKeys(_:unusableKeyIDs:)`` (a key rotation) sends the next use through a full verification.
-/// - Only tokens with a numeric `exp` are stored, and on **every hit** the policy's claim rules run again
-///   (`exp`, `nbf`, `iat`, ages with the policy's clock and leeway, and the rest), so a hit
-///   never outlives `exp` and fails with exactly the error a fresh verification would give; the entry is
-///   then dropped.
+/// - Only tokens with a numeric `exp` are stored, and on **every hit** the policy's time rules run again with
+///   its clock and leeway (`exp`, `nbf`, `iat`, the maximum token age and, for a policy with a maximum
+///   authentication age, the whole claim validation), so a hit never outlives `exp`. When a rule no longer
+///   passes, the full claim validation runs and the hit fails with exactly the error a fresh verification
+///   would give; the entry is then dropped. The other rules (issuer, audience, type, required claims, …) are
+///   not re-run: they depend only on the token's bytes and the policy, and both are part of the key.
 /// - Failures are never cached.
 /// - **Bounded**: each thread holds at most ``capacity`` entries per cache (memory ≤ capacity × threads);
 ///   when full, the oldest entry is evicted.
 ///
-/// The hit path takes no lock: entries live in per-thread tables (a `pthread` key), the keyring generation
-/// is an atomic read. The returned ``VerifiedJWT`` shares its key object with the keyring, whose reference
-/// count the caller's copy touches.
+/// The hit path takes no lock and touches no shared reference count: entries live in per-thread tables (a
+/// `pthread` key), the keyring generation is an atomic read, and the returned ``VerifiedJWT`` is one reference
+/// to the object the thread's own verification made.
 public final class VerifiedTokenCache: Sendable {
     /// Most entries one thread keeps for this cache.
     public let capacity: Int
@@ -87,17 +89,77 @@ struct CachedTokenKey: Hashable {
     static func == (a: Self, b: Self) -> Bool {
         guard a.verifier == b.verifier else { return false }
         // Bytes, not String's canonical equivalence; memcmp (UTF8View.elementsEqual cost ~70 Ir per byte).
-        var left = a.token
-        var right = b.token
-        return left.withUTF8 { l in
-            right.withUTF8 { r in unsafe l.count == r.count && (l.isEmpty || memcmp(l.baseAddress!, r.baseAddress!, l.count) == 0) }
+        return unsafe Self.withBytes(a.token) { l in
+            unsafe Self.withBytes(b.token) { r in
+                unsafe l.count == r.count && (l.isEmpty || memcmp(l.baseAddress!, r.baseAddress!, l.count) == 0)
+            }
         }
     }
 
+    /// The string's UTF-8 bytes, borrowed in place: `withUTF8` needs a `var` copy, a retain and a release of
+    /// the caller's string (shared by every thread that verifies it) on each comparison and hash.
+    @inline(__always)
+    private static func withBytes<R>(_ string: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = unsafe string.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = string
+        return copy.withUTF8(body)
+    }
+
+    /// The verifier, the length and the last ``hashedTailBytes`` bytes: the tail of a compact JWS is its
+    /// signature, which nobody without the key can choose, so stored tokens (all verified) spread over the
+    /// table as well as with the whole token hashed, at a fixed cost instead of SipHash over every byte (4.1k
+    /// of a 7.6k-instruction RS256 hit). Equality still compares every byte.
     func hash(into hasher: inout Hasher) {
         hasher.combine(verifier)
-        var token = token
-        token.withUTF8 { unsafe hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        unsafe Self.withBytes(token) { bytes in
+            hasher.combine(bytes.count)
+            let tail = unsafe UnsafeBufferPointer(rebasing: bytes[max(0, bytes.count - Self.hashedTailBytes)...])
+            unsafe hasher.combine(bytes: UnsafeRawBufferPointer(tail))
+        }
+    }
+
+    /// How many bytes at the end of the token are hashed: an HS256 signature is 43 base64url characters.
+    static let hashedTailBytes = 32
+}
+
+/// The time claims of a cached token, read once when it was stored: what a hit checks again.
+struct CachedTokenTimes {
+    let expiration: Double
+    let notBefore: Double?
+    let issuedAt: Double?
+
+    init?(_ claims: JWTClaims) {
+        // A verified token's registered time claims are numbers when present; anything else is not stored.
+        do throws(JWTKError) {
+            guard let exp = try claims.expiration, exp.isFinite else { return nil }
+            expiration = exp
+            notBefore = try claims.numericDate("nbf")
+            issuedAt = try claims.numericDate("iat")
+        } catch {
+            return nil
+        }
+    }
+}
+
+extension VerificationPolicy {
+    /// Whether a cached token's time rules pass now: the clock is read again, the rest of the verdict was
+    /// decided by the verification that stored it (same token bytes, same policy). False sends the hit
+    /// through the full claim validation, which gives the exact error (or passes, when this check is merely
+    /// conservative). A policy with a maximum authentication age always takes the validator (`auth_time`
+    /// is a time rule this check does not hold).
+    func passesTimeRules(_ times: CachedTokenTimes) -> Bool {
+        guard self.maxAuthenticationAge == nil else { return false }
+        let now = self.clock.now
+        let leeway = self.leeway
+        guard leeway.isFinite, leeway >= 0, now.isFinite, now < times.expiration + leeway else { return false }
+        if let nbf = times.notBefore, now + leeway < nbf { return false }
+        if let iat = times.issuedAt {
+            if iat > now + leeway { return false }
+            if let maxAge = self.maxTokenAge, !(maxAge >= 0) || now - iat > maxAge + leeway { return false }
+        } else if self.maxTokenAge != nil {
+            return false
+        }
+        return true
     }
 }
 
@@ -105,6 +167,7 @@ struct CachedTokenKey: Hashable {
 final class CachedTokenTable {
     struct Entry {
         let jwt: VerifiedJWT
+        let times: CachedTokenTimes
         let generation: Int
         let sequence: Int
     }
@@ -123,7 +186,7 @@ final class CachedTokenTable {
         self.capacity = capacity
     }
 
-    func insert(_ key: CachedTokenKey, _ jwt: VerifiedJWT, generation: Int) {
+    func insert(_ key: CachedTokenKey, _ jwt: VerifiedJWT, times: CachedTokenTimes, generation: Int) {
         if entries[key] == nil {
             while entries.count >= capacity, head < order.count {
                 let oldest = order[head]
@@ -132,7 +195,7 @@ final class CachedTokenTable {
             }
         }
         sequence += 1
-        entries[key] = Entry(jwt: jwt, generation: generation, sequence: sequence)
+        entries[key] = Entry(jwt: jwt, times: times, generation: generation, sequence: sequence)
         order.append((key, sequence))
         if order.count - head > 2 * capacity || head > capacity {
             order = order[head...].filter { entries[$0.key]?.sequence == $0.sequence }
@@ -156,6 +219,19 @@ final class ThreadTables {
         tables.insert(table, at: 0)
         if tables.count > Self.maxTables { tables.removeLast() }
         return table
+    }
+
+    /// The calling thread's table for `cache`, not retained (the hit path). It stays alive while this thread's
+    /// tables hold it: only a later ``table(for:)`` on this same thread for a ninth cache evicts it, and the
+    /// caller uses it for one verification, which never looks up another cache's table.
+    static func unretainedTable(for cache: VerifiedTokenCache) -> Unmanaged<CachedTokenTable> {
+        unsafe perThread.currentUnmanaged._withUnsafeGuaranteedRef { current in
+            let id = cache.id
+            for index in current.tables.indices where current.tables[index].cacheID == id {
+                return unsafe Unmanaged.passUnretained(current.tables[index])
+            }
+            return unsafe Unmanaged.passUnretained(current.table(for: cache))
+        }
     }
 }
 
@@ -184,36 +260,43 @@ extension JWTVerifier {
     /// - Returns: the same ``VerifiedJWT`` as ``verify(_:cache:)``.
     /// - Throws: exactly what ``verify(_:cache:)`` throws.
     public func verify(_ token: String, cache: VerifiedTokenCache, cacheHit: inout Bool?) throws(JWTKError) -> VerifiedJWT {
-        let table = ThreadTables.current().table(for: cache)
+        let unretained = unsafe ThreadTables.unretainedTable(for: cache)
         let key = CachedTokenKey(verifier: identity, token: token)
         // Read before verifying: a rotation during the verification leaves the entry at an older generation,
         // so it is verified again, never the other way round.
         let generation = keyring.currentGeneration
-        if let entry = table.entries[key] {
+        // The table is used through a guaranteed reference, not a retained one (see `unretainedTable`): the
+        // hit path writes no reference count but the returned token's own.
+        if let entry = unsafe unretained._withUnsafeGuaranteedRef({ $0.entries[key] }) {
             if entry.generation == generation {
-                let jwt = entry.jwt
-                do throws(JWTKError) {
-                    // Fast accept, slow diagnose, as a full verification does: the validator runs only to
-                    // decide (and explain) what the in-place check does not pass.
-                    if !policy.passesInPlace(jwt.claims, header: jwt.header) {
+                // Fast accept, slow diagnose, as a full verification does: the validator runs only to decide
+                // (and explain) what the time check does not pass.
+                if !policy.passesTimeRules(entry.times) {
+                    do throws(JWTKError) {
+                        let jwt = entry.jwt
                         try ClaimValidator(policy: policy).validate(
                             jwt.claims, header: jwt.header, algorithm: jwt.algorithm, key: jwt.key)
+                    } catch {
+                        unsafe unretained._withUnsafeGuaranteedRef { $0.entries[key] = nil }
+                        throw error
                     }
-                } catch {
-                    table.entries[key] = nil
-                    throw error
                 }
-                table.hits += 1
+                unsafe unretained._withUnsafeGuaranteedRef { $0.hits += 1 }
                 cacheHit = true
-                return jwt
+                return entry.jwt
             }
-            table.entries[key] = nil
+            unsafe unretained._withUnsafeGuaranteedRef { $0.entries[key] = nil }
         }
+        let table = unsafe unretained.takeUnretainedValue()
         table.misses += 1
         cacheHit = false
         let jwt = try verify(token)
-        if let exp = try? jwt.claims.expiration, exp.isFinite {
-            table.insert(key, jwt, generation: generation)
+        if let times = CachedTokenTimes(jwt.claims) {
+            // The stored key owns a copy of the bytes: a key sharing the caller's string would have the
+            // lookups of every thread that sees this string retain its one reference count.
+            table.insert(
+                CachedTokenKey(verifier: identity, token: String(decoding: Array(token.utf8), as: UTF8.self)), jwt, times: times,
+                generation: generation)
         }
         return jwt
     }

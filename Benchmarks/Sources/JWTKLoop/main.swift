@@ -46,7 +46,10 @@ let verifier = JWTVerifier(keys: [key], policy: policy)
 struct Operation: Sendable {
     let decodeOnly: Bool
     let signatureOnly: Bool
-    let cache: VerifiedTokenCache?
+    /// Whether to verify through `cache`. The cache is not optional: unwrapping an optional stored cache
+    /// (`if let cache`) retains and releases the one cache object every thread shares, on every operation.
+    let cached: Bool
+    let cache: VerifiedTokenCache
     let token: String
     let verifier: JWTVerifier
     let algorithm: JWSAlgorithm
@@ -60,7 +63,7 @@ struct Operation: Sendable {
             guard let jws = try? verifier.verifySignature(token) else { return false }
             return jws.algorithm == algorithm
         }
-        if let cache {
+        if cached {
             guard let jwt = try? verifier.verify(token, cache: cache) else { return false }
             return jwt.algorithm == algorithm
         }
@@ -70,7 +73,7 @@ struct Operation: Sendable {
 }
 let operation = Operation(
     decodeOnly: mode == "decode", signatureOnly: mode == "signature",
-    cache: mode == "cached" ? try? VerifiedTokenCache(capacity: 16) : nil, token: token, verifier: verifier, algorithm: algorithm)
+    cached: mode == "cached", cache: try! VerifiedTokenCache(capacity: 16), token: token, verifier: verifier, algorithm: algorithm)
 
 guard ["verify", "cached", "signature", "decode"].contains(mode), operation.run() else {
     FileHandle.standardError.write(Data("jwtk-loop: the \(args[2]) token does not \(mode)\n".utf8))
