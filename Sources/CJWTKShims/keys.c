@@ -7,6 +7,7 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 #include <string.h>
 
 static EVP_PKEY *from_params(const char *type, int selection, OSSL_PARAM_BLD *bld) {
@@ -97,16 +98,64 @@ EVP_PKEY *CJWTKShims_rsa_private(const uint8_t *n, size_t nlen, const uint8_t *e
     return pkey;
 }
 
-EVP_PKEY *CJWTKShims_ec_public(int curve, const uint8_t *point, size_t pointlen) {
-    const char *group = cjwtk_group_name(curve);
-    if (group == NULL || point == NULL) return NULL;
+/* EC public keys are made from one parameters-only key per curve, built once per process. Building the key from
+   the group name constructs the EC_GROUP from the curve's tables (EC_GROUP_new_by_curve_name_ex, with its
+   Montgomery set-up and generator): about 130k instructions per key, more than the rest of its import. EVP_PKEY_dup
+   of the template has the provider copy the group instead (ossl_ec_key_dup: EC_GROUP_copy), about 30k.
+   The templates are never changed after ec_templates_make and never freed: EVP_PKEY_dup and EC_GROUP_copy only
+   read their source (a group without precomputation shares nothing with its copy), so every thread may dup them
+   at once. Each key gets its own group; setting its point writes only into the copy. */
+static pthread_once_t ec_templates_once = PTHREAD_ONCE_INIT;
+static EVP_PKEY *ec_template256, *ec_template384, *ec_template521;
+
+static EVP_PKEY *ec_parameters(int curve) {
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
     EVP_PKEY *pkey = NULL;
-    if (bld != NULL && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) &&
+    if (bld != NULL && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, cjwtk_group_name(curve), 0))
+        pkey = from_params("EC", EVP_PKEY_KEY_PARAMETERS, bld);
+    OSSL_PARAM_BLD_free(bld);
+    return pkey;
+}
+
+static void ec_templates_make(void) {
+    ec_template256 = ec_parameters(256);
+    ec_template384 = ec_parameters(384);
+    ec_template521 = ec_parameters(521);
+}
+
+/* The curve's template, or NULL (another curve, or OpenSSL could not build it: the caller falls back to the
+   group name, so a failure here costs speed, never a key). */
+static EVP_PKEY *ec_template(int curve) {
+    pthread_once(&ec_templates_once, ec_templates_make);
+    return curve == 256 ? ec_template256 : curve == 384 ? ec_template384 : curve == 521 ? ec_template521 : NULL;
+}
+
+/* The point goes through EC_POINT_oct2point either way (EVP_PKEY_set1_encoded_public_key reaches it through
+   EC_KEY_oct2key, EVP_PKEY_fromdata through the provider's import): the same length, form and on-curve checks,
+   so the same points are refused. The quick public check below runs on every key whichever way it was made. */
+static EVP_PKEY *ec_public_key(int curve, const uint8_t *point, size_t pointlen) {
+    EVP_PKEY *tmpl = ec_template(curve);
+    EVP_PKEY *pkey = NULL;
+    if (tmpl != NULL) {
+        pkey = EVP_PKEY_dup(tmpl);
+        if (pkey != NULL && EVP_PKEY_set1_encoded_public_key(pkey, point, pointlen) != 1) {
+            EVP_PKEY_free(pkey);
+            pkey = NULL;
+        }
+        return pkey;
+    }
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    if (bld != NULL && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, cjwtk_group_name(curve), 0) &&
         OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, pointlen)) {
         pkey = from_params("EC", EVP_PKEY_PUBLIC_KEY, bld);
     }
     OSSL_PARAM_BLD_free(bld);
+    return pkey;
+}
+
+EVP_PKEY *CJWTKShims_ec_public(int curve, const uint8_t *point, size_t pointlen) {
+    if (cjwtk_group_name(curve) == NULL || point == NULL) return NULL;
+    EVP_PKEY *pkey = ec_public_key(curve, point, pointlen);
     if (pkey != NULL && public_check_quick(pkey) != 1) {
         EVP_PKEY_free(pkey);
         pkey = NULL;
