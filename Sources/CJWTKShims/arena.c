@@ -52,6 +52,28 @@ static _Atomic(json_free_t) previous_free;
 static pthread_once_t hook_once = PTHREAD_ONCE_INIT;
 static _Thread_local cjwtk_chunk *active;
 
+/* Each thread keeps the first chunk of the last arena it freed (at most CJWTK_SPARE_MAX bytes) and starts its
+   next parse in it: a verification then makes no malloc for its claims. Without it every parse asked malloc
+   for a block of a few KB, and glibc answers a request of that size (a large bin) by first consolidating all
+   its fast bins: the small blocks OpenSSL had just freed (227 per ES384 verification) were merged, and its
+   next verification paid the slow path for each (about 30k instructions per ES384 verification).
+   The spare is held both in a thread-local (which leak checkers scan) and under a pthread key whose
+   destructor frees it when the thread exits; a chunk freed during that exit is freed, not kept. */
+#define CJWTK_SPARE_MAX ((size_t)64 * 1024)
+static _Thread_local cjwtk_chunk *spare;
+static _Thread_local int spare_closed;
+static pthread_key_t spare_key;
+static _Atomic int spare_key_ready;
+
+static void spare_release(void *chunk) {
+    spare_closed = 1;
+    if (chunk == spare) spare = NULL;
+    free(chunk);
+}
+
+/* The thread's spare when it holds `capacity`, else a new chunk. */
+static cjwtk_chunk *chunk_first(size_t capacity);
+
 static cjwtk_chunk *chunk_new(size_t capacity) {
     if (capacity > SIZE_MAX - sizeof(cjwtk_chunk)) return NULL;
     cjwtk_chunk *chunk = malloc(sizeof(cjwtk_chunk) + capacity);
@@ -94,7 +116,30 @@ static void hook_free(void *pointer) {
 /* 1 when the hook is installed and the loaded libjansson is a reviewed version; written once in install_hook. */
 static _Atomic int arena_enabled;
 
+static cjwtk_chunk *chunk_first(size_t capacity) {
+    cjwtk_chunk *chunk = spare;
+    if (chunk != NULL && chunk->capacity >= capacity) {
+        spare = NULL;
+        pthread_setspecific(spare_key, NULL);
+        chunk->next = NULL;
+        chunk->used = 0;
+        return chunk;
+    }
+    return chunk_new(capacity);
+}
+
+/* Keeps `chunk` as this thread's spare when the slot is free, the chunk is not too large and the thread is not
+   exiting; returns whether it was kept. */
+static int spare_keep(cjwtk_chunk *chunk) {
+    if (spare != NULL || spare_closed || chunk->capacity > CJWTK_SPARE_MAX) return 0;
+    if (!atomic_load_explicit(&spare_key_ready, memory_order_acquire)) return 0;
+    if (pthread_setspecific(spare_key, chunk) != 0) return 0;
+    spare = chunk;
+    return 1;
+}
+
 static void install_hook(void) {
+    if (pthread_key_create(&spare_key, spare_release) == 0) atomic_store_explicit(&spare_key_ready, 1, memory_order_release);
     if (!CJWTK_ARENA_REVIEWED || jansson_version_cmp(2, 14, 0) < 0 || jansson_version_cmp(2, 15, 0) >= 0) return;
     json_malloc_t before_malloc = NULL;
     json_free_t before_free = NULL;
@@ -130,7 +175,7 @@ json_t *CJWTKShims_json_loadb_arena(const char *buffer, size_t length, size_t fl
     if (current_malloc != hook_malloc || current_free != hook_free) return json_loadb(buffer, length, flags, error);
     /* jansson asks for about 6 bytes per input byte on JWT headers and claim sets; one chunk nearly always. */
     size_t initial = length <= ((size_t)1 << 24) ? length * 8 + 512 : length;
-    cjwtk_chunk *head = chunk_new(initial);
+    cjwtk_chunk *head = chunk_first(initial);
     if (head == NULL) return json_loadb(buffer, length, flags, error);
     active = head;
     json_t *root = json_loadb(buffer, length, flags, error);
@@ -148,9 +193,19 @@ void CJWTKShims_arena_free(void *arena) {
     cjwtk_chunk *chunk = arena;
     while (chunk != NULL) {
         cjwtk_chunk *next = chunk->next;
-        free(chunk);
+        if (!spare_keep(chunk)) free(chunk);
         chunk = next;
     }
+}
+
+int CJWTKShims_arena_has_spare(void) { return spare != NULL; }
+
+void CJWTKShims_arena_drop_spare(void) {
+    cjwtk_chunk *chunk = spare;
+    if (chunk == NULL) return;
+    spare = NULL;
+    pthread_setspecific(spare_key, NULL);
+    free(chunk);
 }
 
 size_t CJWTKShims_arena_chunks(const void *arena) {

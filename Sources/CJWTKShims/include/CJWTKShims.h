@@ -67,8 +67,13 @@ const char *CJWTKShims_json_error_text(const json_error_t *error);
 json_t *CJWTKShims_json_loadb_arena(const char *buffer, size_t length, size_t flags, json_error_t *error, void **arena);
 /// 1 when the arena is in use: jansson 2.14.x at build and at run time (the version reviewed) and the hook installed.
 int CJWTKShims_arena_supported(void);
-/// Frees an arena and every jansson value in it.
+/// Frees an arena and every jansson value in it (the calling thread may keep one chunk of at most 64 KiB for
+/// its next parse; it is freed when the thread exits).
 void CJWTKShims_arena_free(void *arena);
+/// 1 when the calling thread holds a spare arena chunk (tests).
+int CJWTKShims_arena_has_spare(void);
+/// Frees the calling thread's spare arena chunk, if any (tests).
+void CJWTKShims_arena_drop_spare(void);
 /// How many chunks an arena holds (1 when the first block was large enough); for tests.
 size_t CJWTKShims_arena_chunks(const void *arena);
 /// Frees memory jansson returned (json_dumps) with jansson's own free function, which need not be libc's.

@@ -31,6 +31,12 @@ internal import CJWTKShims
     /// How many blocks the arena holds (0 for a reference-counted document); for tests.
     var arenaChunks: Int { unsafe arena.map { unsafe CJWTKShims_arena_chunks($0) } ?? 0 }
 
+    /// Whether the calling thread keeps a freed arena block for its next parse (arena.c's spare); for tests.
+    static var threadHasSpareArena: Bool { CJWTKShims_arena_has_spare() != 0 }
+
+    /// Frees the calling thread's spare arena block, if any; for tests.
+    static func dropThreadSpareArena() { CJWTKShims_arena_drop_spare() }
+
     /// Parses `bytes` as one JSON value with jansson, rejecting duplicate object members (RFC 7515 §4,
     /// RFC 8725 §3.7 expects strictness), invalid UTF-8 and NUL characters. `maxDepth` is enforced by a
     /// scan before jansson runs, so hostile nesting costs time proportional to the input, never recursion.
