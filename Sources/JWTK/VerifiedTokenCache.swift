@@ -71,7 +71,8 @@ public final class VerifiedTokenCache: Sendable {
 
     /// The calling thread's counters for this cache (each thread has its own table).
     public var statisticsForCurrentThread: Statistics {
-        let table = ThreadTables.current().table(for: self)
+        // Reading never makes a table: that could evict (and free) another cache's table of this thread.
+        guard let table = ThreadTables.current().existingTable(for: self) else { return Statistics(hits: 0, misses: 0, count: 0) }
         return Statistics(hits: table.hits, misses: table.misses, count: table.entries.count)
     }
 
@@ -106,8 +107,8 @@ struct CachedTokenKey: Hashable {
     }
 
     /// The verifier, the length and the last ``hashedTailBytes`` bytes: the tail of a compact JWS is its
-    /// signature, which nobody without the key can choose, so stored tokens (all verified) spread over the
-    /// table as well as with the whole token hashed, at a fixed cost instead of SipHash over every byte (4.1k
+    /// signature, which nobody without the key can choose, and `Hasher` is seeded per process, so stored
+    /// tokens (all verified) spread over the table as well as with the whole token hashed, at a fixed cost instead of SipHash over every byte (4.1k
     /// of a 7.6k-instruction RS256 hit). Equality still compares every byte.
     func hash(into hasher: inout Hasher) {
         hasher.combine(verifier)
@@ -115,6 +116,15 @@ struct CachedTokenKey: Hashable {
             hasher.combine(bytes.count)
             let tail = unsafe UnsafeBufferPointer(rebasing: bytes[max(0, bytes.count - Self.hashedTailBytes)...])
             unsafe hasher.combine(bytes: UnsafeRawBufferPointer(tail))
+        }
+    }
+
+    /// A string with its own storage holding `token`'s bytes (one allocation; a plain copy shares the buffer).
+    static func ownCopy(of token: String) -> String {
+        let count = token.utf8.count
+        return unsafe String(unsafeUninitializedCapacity: count) { buffer in
+            unsafe withBytes(token) { bytes in unsafe _ = buffer.initialize(fromContentsOf: bytes) }
+            return count
         }
     }
 
@@ -142,14 +152,13 @@ struct CachedTokenTimes {
 }
 
 extension VerificationPolicy {
-    /// Whether a cached token's time rules pass now: the clock is read again, the rest of the verdict was
+    /// Whether a cached token's time rules pass at `now` (the policy's clock, read again for this hit); the rest of the verdict was
     /// decided by the verification that stored it (same token bytes, same policy). False sends the hit
     /// through the full claim validation, which gives the exact error (or passes, when this check is merely
     /// conservative). A policy with a maximum authentication age always takes the validator (`auth_time`
     /// is a time rule this check does not hold).
-    func passesTimeRules(_ times: CachedTokenTimes) -> Bool {
+    func passesTimeRules(_ times: CachedTokenTimes, now: Double) -> Bool {
         guard self.maxAuthenticationAge == nil else { return false }
-        let now = self.clock.now
         let leeway = self.leeway
         guard leeway.isFinite, leeway >= 0, now.isFinite, now < times.expiration + leeway else { return false }
         if let nbf = times.notBefore, now + leeway < nbf { return false }
@@ -213,6 +222,12 @@ final class ThreadTables {
 
     static func current() -> ThreadTables { perThread.current }
 
+    /// The calling thread's table for `cache`, if it has one (never makes or evicts a table).
+    func existingTable(for cache: VerifiedTokenCache) -> CachedTokenTable? {
+        for table in tables where table.cacheID == cache.id { return table }
+        return nil
+    }
+
     func table(for cache: VerifiedTokenCache) -> CachedTokenTable {
         for table in tables where table.cacheID == cache.id { return table }
         let table = CachedTokenTable(cacheID: cache.id, capacity: cache.capacity)
@@ -222,8 +237,9 @@ final class ThreadTables {
     }
 
     /// The calling thread's table for `cache`, not retained (the hit path). It stays alive while this thread's
-    /// tables hold it: only a later ``table(for:)`` on this same thread for a ninth cache evicts it, and the
-    /// caller uses it for one verification, which never looks up another cache's table.
+    /// tables hold it: only a later ``table(for:)`` on this same thread for a ninth cache evicts it. So the
+    /// caller may use it unretained only while no code it does not control runs (the policy's clock is caller
+    /// code and may verify with other caches); before any such call it takes a strong reference.
     static func unretainedTable(for cache: VerifiedTokenCache) -> Unmanaged<CachedTokenTable> {
         unsafe perThread.currentUnmanaged._withUnsafeGuaranteedRef { current in
             let id = cache.id
@@ -246,6 +262,20 @@ extension JWTVerifier {
         return try verify(token, cache: cache, cacheHit: &cacheHit)
     }
 
+    /// A hit whose time check did not pass: the full claim validation decides (and explains). Out of line, so
+    /// that the hit path does not set up the validator (a copy of the policy).
+    @inline(never)
+    private func diagnose(_ jwt: VerifiedJWT, _ key: CachedTokenKey, in table: CachedTokenTable) throws(JWTKError) -> VerifiedJWT {
+        do throws(JWTKError) {
+            try ClaimValidator(policy: policy).validate(jwt.claims, header: jwt.header, algorithm: jwt.algorithm, key: jwt.key)
+        } catch {
+            table.entries[key] = nil
+            throw error
+        }
+        table.hits += 1
+        return jwt
+    }
+
     /// ``verify(_:cache:)``, also saying how `cache` answered, for callers that count hits and misses (a
     /// metrics counter, a router) without reading ``VerifiedTokenCache/statisticsForCurrentThread`` around each
     /// call. The thread's counters change exactly as with ``verify(_:cache:)``.
@@ -260,6 +290,9 @@ extension JWTVerifier {
     /// - Returns: the same ``VerifiedJWT`` as ``verify(_:cache:)``.
     /// - Throws: exactly what ``verify(_:cache:)`` throws.
     public func verify(_ token: String, cache: VerifiedTokenCache, cacheHit: inout Bool?) throws(JWTKError) -> VerifiedJWT {
+        // The clock is read first: it is caller code (it may verify with other caches on this thread and so
+        // evict this cache's table), and from here to the hit's last use of the table no caller code runs.
+        let now = policy.clock.now
         let unretained = unsafe ThreadTables.unretainedTable(for: cache)
         let key = CachedTokenKey(verifier: identity, token: token)
         // Read before verifying: a rotation during the verification leaves the entry at an older generation,
@@ -271,19 +304,15 @@ extension JWTVerifier {
             if entry.generation == generation {
                 // Fast accept, slow diagnose, as a full verification does: the validator runs only to decide
                 // (and explain) what the time check does not pass.
-                if !policy.passesTimeRules(entry.times) {
-                    do throws(JWTKError) {
-                        let jwt = entry.jwt
-                        try ClaimValidator(policy: policy).validate(
-                            jwt.claims, header: jwt.header, algorithm: jwt.algorithm, key: jwt.key)
-                    } catch {
-                        unsafe unretained._withUnsafeGuaranteedRef { $0.entries[key] = nil }
-                        throw error
-                    }
+                if policy.passesTimeRules(entry.times, now: now) {
+                    unsafe unretained._withUnsafeGuaranteedRef { $0.hits += 1 }
+                    cacheHit = true
+                    return entry.jwt
                 }
-                unsafe unretained._withUnsafeGuaranteedRef { $0.hits += 1 }
+                // The validator reads the clock again (caller code): the table is held strongly from here.
+                let jwt = try diagnose(entry.jwt, key, in: unsafe unretained.takeUnretainedValue())
                 cacheHit = true
-                return entry.jwt
+                return jwt
             }
             unsafe unretained._withUnsafeGuaranteedRef { $0.entries[key] = nil }
         }
@@ -295,8 +324,7 @@ extension JWTVerifier {
             // The stored key owns a copy of the bytes: a key sharing the caller's string would have the
             // lookups of every thread that sees this string retain its one reference count.
             table.insert(
-                CachedTokenKey(verifier: identity, token: String(decoding: Array(token.utf8), as: UTF8.self)), jwt, times: times,
-                generation: generation)
+                CachedTokenKey(verifier: identity, token: CachedTokenKey.ownCopy(of: token)), jwt, times: times, generation: generation)
         }
         return jwt
     }

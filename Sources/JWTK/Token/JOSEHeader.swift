@@ -114,3 +114,16 @@ public struct JOSEHeader: Sendable {
         return lower.hasPrefix("application/") ? String(lower.dropFirst(12)) : lower
     }
 }
+
+extension JOSEHeader: CustomReflectable {
+    /// The parsed members, as `dump` and debuggers showed them when they were stored fields (not the private
+    /// object that holds them).
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "algorithmName": algorithmName, "keyID": keyID as Any, "type": type as Any, "contentType": contentType as Any,
+                "critical": critical as Any, "base64URLEncodePayload": base64URLEncodePayload as Any, "json": json,
+            ], displayStyle: .struct)
+    }
+}

@@ -45,3 +45,11 @@ public struct VerifiedJWS: Sendable {
     /// The key that verified the signature.
     public let key: VerificationKey
 }
+
+extension VerifiedJWT: CustomReflectable {
+    /// The four parts, as `dump` and debuggers showed them when they were stored fields (not the private
+    /// object that holds them).
+    public var customMirror: Mirror {
+        Mirror(self, children: ["header": header, "claims": claims, "algorithm": algorithm, "key": key], displayStyle: .struct)
+    }
+}

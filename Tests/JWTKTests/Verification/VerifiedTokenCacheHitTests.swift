@@ -49,7 +49,7 @@ import Testing
             Case(extra: ",\"nonce\":\"n-1\"", configure: { $0.nonce = "n-1" }),
         ]
         // Forward, past every limit, then back before nbf/iat (a clock step).
-        let offsets: [Double] = [0, 50, 99, 100, 101, 129, 131, 3599, 3600, 3601, 10, -1, -6, -100]
+        let offsets: [Double] = [0, 50, 99, 100, 101, 129, 131, 3599, 3600, 3601, 10, -1, -6, -100, .nan, .infinity, -.infinity]
         var hits = 0
         for (index, testCase) in cases.enumerated() {
             let clock = Base.TestClock()
@@ -119,10 +119,71 @@ import Testing
         #expect(cache.statisticsForCurrentThread.hits == 16)
     }
 
+    /// The policy's clock is caller code: one that verifies with nine other caches on the same thread evicts
+    /// (and frees) this cache's table of the thread. A hit holds that table unretained, so the clock runs before
+    /// the table is looked up, and the slow path (the validator reads the clock again) holds it strongly. Under
+    /// AddressSanitizer (`make test-asan`) a use of the freed table is a report; here the verdicts must be right.
+    @Test func aClockThatUsesOtherCachesCannotFreeTheTableInUse() throws {
+        let base = Base.TestClock()
+        let inner = try Base.verifier(base)
+        let innerToken = try Self.token(Self.claims(",\"jti\":\"inner\""))
+        // Counts down the clock reads after which the clock evicts; 0 means "do not evict".
+        let evictOnRead = Locked(0)
+        let evicting = JWTClock {
+            let evict = evictOnRead.withLock { countdown -> Bool in
+                guard countdown > 0 else { return false }
+                countdown -= 1
+                return countdown == 0
+            }
+            if evict {
+                for _ in 0..<9 {
+                    let other = try! VerifiedTokenCache(capacity: 1)
+                    _ = try? inner.verify(innerToken, cache: other)
+                    _ = other.statisticsForCurrentThread
+                }
+            }
+            return base.time.withLock { $0 }
+        }
+        var verifier = try Base.verifier(base)
+        verifier.policy.clock = evicting
+        let cache = try VerifiedTokenCache()
+        let token = try Self.token(Self.claims(""))
+        _ = try verifier.verify(token, cache: cache)
+        _ = try verifier.verify(token, cache: cache)
+        #expect(cache.statisticsForCurrentThread == .init(hits: 1, misses: 1, count: 1))
+        // The first clock read of this verification evicts: the table is looked up after it (a fresh one).
+        evictOnRead.withLock { $0 = 1 }
+        #expect(try verifier.verify(token, cache: cache).claims.subject == "u1")
+        // Hit, then the time check fails and the validator's clock read evicts: the error is still exact.
+        _ = try verifier.verify(token, cache: cache)
+        base.set(Self.start + 3601)
+        evictOnRead.withLock { $0 = 2 }
+        #expect(Base.code { () throws(JWTKError) in try verifier.verify(token, cache: cache) } == .expired)
+        evictOnRead.withLock { $0 = 0 }
+        #expect(Base.code { () throws(JWTKError) in try verifier.verify(token) } == .expired)
+    }
+
+    /// Reading a cache's statistics never makes a table (which could evict another cache's table).
+    @Test func statisticsOfAnUnusedCacheAreZeroAndMakeNoTable() throws {
+        let unused = try VerifiedTokenCache()
+        #expect(unused.statisticsForCurrentThread == .init(hits: 0, misses: 0, count: 0))
+    }
+
     /// `VerifiedJWT` and `JOSEHeader` are one reference each: copying a verified token (a cache hit) or a
     /// cached header costs one reference-count operation, not one per string member.
     @Test func verifiedTokenAndHeaderAreOneReference() {
         #expect(MemoryLayout<VerifiedJWT>.size == MemoryLayout<AnyObject>.size)
         #expect(MemoryLayout<JOSEHeader>.size == MemoryLayout<AnyObject>.size)
+    }
+
+    /// `dump`, `Mirror` and debuggers still show the parts, not the private object that holds them.
+    @Test func mirrorsShowThePartsNotTheStorage() throws {
+        let clock = Base.TestClock()
+        let jwt = try Base.verifier(clock).verify(try Self.token(Self.claims("")))
+        #expect(Mirror(reflecting: jwt).children.map(\.label) == ["header", "claims", "algorithm", "key"])
+        #expect(
+            Mirror(reflecting: jwt.header).children.map(\.label) == [
+                "algorithmName", "keyID", "type", "contentType", "critical", "base64URLEncodePayload", "json",
+            ])
     }
 }
