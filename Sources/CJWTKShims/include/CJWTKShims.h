@@ -58,6 +58,8 @@ void CJWTKShims_clear_errors(void);
 /* ---- jansson macros ---- */
 int CJWTKShims_json_typeof(const json_t *json);
 const char *CJWTKShims_json_error_text(const json_error_t *error);
+/// How many "[" and "{" bytes `bytes` holds (vectorised): a bound on a JSON document's nesting depth.
+size_t CJWTKShims_count_opening_brackets(const uint8_t *bytes, size_t count);
 
 /* ---- jansson allocation arena (arena.c) ---- */
 /// json_loadb with every allocation of the parse served from one arena (see arena.c for the invariants). On

@@ -20,6 +20,23 @@ struct JSONDepthScanTests {
         #expect(throws: JWTKError(.limitExceeded)) { try Self.parse(mixed, maxDepth: limit) }
     }
 
+    /// The vectorised count agrees with a byte-by-byte count on every byte value, at every length around the
+    /// 16-byte steps, and at every alignment.
+    @Test func openingBracketCountMatchesAByteByByteCount() {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<300).map { UInt8(truncatingIfNeeded: $0) }  // every byte value
+        bytes += (0..<300).map { _ in [0x5B, 0x7B, 0x3B, 0x5D, 0xDB, 0xFB, 0x1B][Int.random(in: 0..<7, using: &generator)] }
+        for start in 0..<17 {
+            for length in [0, 1, 15, 16, 17, 31, 32, 33, 100, bytes.count - start] where start + length <= bytes.count {
+                let expected = bytes[start..<(start + length)].filter { $0 == 0x5B || $0 == 0x7B }.count
+                let counted = unsafe bytes.withUnsafeBufferPointer { all in
+                    unsafe JSONDocument.openingBrackets(in: UnsafeBufferPointer(rebasing: all[start..<(start + length)]))
+                }
+                #expect(counted == expected, "start \(start), length \(length)")
+            }
+        }
+    }
+
     @Test func manyBracketsSideBySideOrInStringsAreNotDepth() throws {
         let wide = "[" + Array(repeating: "[]", count: 40).joined(separator: ",") + "]"
         #expect(try Self.parse(wide, maxDepth: 2).rootValue.count == 40)
